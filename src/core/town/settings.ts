@@ -1,0 +1,441 @@
+/**
+ * Town identity and settings files, validated with zod (gastown-features.md §2.4).
+ *
+ * - `town.json` ({@link TownJson}): who the town is.
+ * - `settings/config.json` ({@link TownSettings}): town-wide settings.
+ * - `<rig>/settings/config.json` ({@link RigSettings}): one rig's settings.
+ *
+ * Objects are strict (an unknown key is an error, so a typo never silently does nothing), and
+ * every error names the file, the dotted key path, what was wrong and how to fix it. Keys are
+ * addressed with dots (`ledger.export_debounce_ms`, `merge_queue.gates.lint.cmd`) by
+ * {@link getSetting}, {@link setSetting} and {@link unsetSetting}.
+ */
+import { z } from 'zod';
+import { GtError, closeMatches } from '../errors.js';
+
+/** `town.json`: the town's identity. The town ledger's prefix is always `hq`. */
+export const TownJsonSchema = z.strictObject({
+  /** Always `"town"`. */
+  type: z.literal('town'),
+  /** File format version. */
+  version: z.literal(1),
+  /** Display name (defaults to the directory name). */
+  name: z.string().min(1),
+  /** The human who owns the town (git `user.email`, else `$USER`). */
+  owner: z.string().min(1),
+  /** ISO-8601 creation time. */
+  created_at: z.string().min(1),
+  /** Bead prefix of the town ledger. */
+  prefix: z.literal('hq'),
+});
+/** Parsed `town.json`. */
+export type TownJson = z.infer<typeof TownJsonSchema>;
+
+/** Ledger export settings of a town (the git copy of the ledger, ARCHITECTURE.md). */
+const LedgerSchema = z.strictObject({
+  /** Export `.beads/issues.jsonl` after changes. */
+  auto_export: z.boolean().default(true),
+  /** Wait this long after the last change before exporting, in ms (0..600,000). */
+  export_debounce_ms: z.number().int().min(0).max(600_000).default(1500),
+  /** Commit the exported ledger in the town repo. */
+  auto_commit: z.boolean().default(true),
+  /** Git remote to push the ledger to, if any. */
+  remote: z.string().min(1).optional(),
+});
+
+/** `settings/config.json` of a town. */
+export const TownSettingsSchema = z.strictObject({
+  /** Always `"town-settings"`. */
+  type: z.literal('town-settings').default('town-settings'),
+  /** File format version. */
+  version: z.literal(1).default(1),
+  /** Runtime preset used when neither the rig nor the command names one. */
+  default_agent: z.string().min(1).default('claude'),
+  /** Domain of agent e-mail addresses (commit authors `<agent>@<domain>`). */
+  agent_email_domain: z.string().min(1).default('gastown.local'),
+  /** Colour theme name (a file under `themes/`). */
+  theme: z.string().min(1).default('dark'),
+  /** Ledger export to git. */
+  ledger: LedgerSchema.prefault({}),
+});
+/** Parsed town settings, defaults filled in. */
+export type TownSettings = z.infer<typeof TownSettingsSchema>;
+
+/** Phases a merge-queue gate runs in, in this order. */
+export const GATE_PHASES = ['setup', 'typecheck', 'lint', 'build', 'test'] as const;
+/** A merge-queue gate phase. */
+export type GatePhase = (typeof GATE_PHASES)[number];
+
+/** One merge-queue gate: a shell command the refinery runs on a rebased batch. */
+export const GateSchema = z.strictObject({
+  /** Shell command; exit 0 passes. */
+  cmd: z.string().min(1),
+  /** Kill the command after this long, in ms (default 10 minutes). */
+  timeout_ms: z.number().int().min(1).default(600_000),
+  /** Phase the gate belongs to (default `test`). */
+  phase: z.enum(GATE_PHASES).default('test'),
+});
+/** A parsed gate. */
+export type Gate = z.infer<typeof GateSchema>;
+
+/** `<rig>/settings/config.json`. */
+export const RigSettingsSchema = z.strictObject({
+  /** Always `"rig-settings"`. */
+  type: z.literal('rig-settings').default('rig-settings'),
+  /** File format version. */
+  version: z.literal(1).default(1),
+  /** Runtime preset for this rig's agents (overrides the town's `default_agent`). */
+  agent: z.string().min(1).optional(),
+  /** The refinery (merge queue). */
+  merge_queue: z.strictObject({
+    /** Process merge requests at all. */
+    enabled: z.boolean().default(true),
+    /** Most merge requests tested together in one batch. */
+    batch_size: z.number().int().min(1).max(100).default(4),
+    /** Gates by name (letters, digits, `_`, `-`). */
+    gates: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), GateSchema).default({}),
+  }).prefault({}),
+  /** Polecat name pool. */
+  namepool: z.strictObject({
+    /** Name style (a pool name such as `mad-max`). */
+    style: z.string().min(1),
+    /** Explicit names, used instead of the style's list. */
+    names: z.array(z.string().regex(/^[A-Za-z0-9_]+$/)).optional(),
+  }).optional(),
+  /** Shell command run in every new polecat worktree and crew clone. */
+  setup_command: z.string().min(1).optional(),
+});
+/** Parsed rig settings, defaults filled in. */
+export type RigSettings = z.infer<typeof RigSettingsSchema>;
+
+/** Town settings with every default. */
+export function defaultTownSettings(): TownSettings {
+  return TownSettingsSchema.parse({});
+}
+
+/** Rig settings with every default. */
+export function defaultRigSettings(): RigSettings {
+  return RigSettingsSchema.parse({});
+}
+
+/** Pretty JSON for a settings file (2-space indent, trailing newline). */
+export function formatSettings(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Parse a settings file's text against a schema.
+ *
+ * @param schema one of the schemas above.
+ * @param text the file's contents (a leading BOM is ignored).
+ * @param file the file's path, named in every error.
+ * @returns the parsed value with defaults filled in.
+ * @throws GtError CONFIG_INVALID for invalid JSON (with line and column) or a value the schema
+ *   rejects (with the dotted key path); `details` holds `file`, `key`, `line`, `column`, `issues`.
+ */
+export function parseSettingsText<T>(schema: z.ZodType<T>, text: string, file: string): T {
+  const src = text.replace(/^\uFEFF/, '');
+  let data: unknown;
+  try {
+    data = JSON.parse(src);
+  } catch (e) {
+    const offset = jsonErrorOffset(src);
+    const why = (e as Error).message.replace(/ (?:in JSON )?at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    const { line, column } = offset >= 0 ? lineColumn(src, offset) : { line: 0, column: 0 };
+    const at = offset >= 0 ? ` at line ${line}, column ${column}` : '';
+    throw new GtError('CONFIG_INVALID', `${file}: invalid JSON${at}: ${why}`, {
+      fix: 'fix the JSON syntax there (usually a missing or extra comma, quote or brace)',
+      details: { file, ...(offset >= 0 ? { line, column } : {}) },
+    });
+  }
+  return validateSettings(schema, data, file);
+}
+
+/** {@link parseSettingsText} for `town.json`. @throws GtError CONFIG_INVALID. */
+export function parseTownJson(text: string, file: string): TownJson {
+  return parseSettingsText(TownJsonSchema, text, file);
+}
+
+/** {@link parseSettingsText} for town settings. @throws GtError CONFIG_INVALID. */
+export function parseTownSettings(text: string, file: string): TownSettings {
+  return parseSettingsText(TownSettingsSchema, text, file);
+}
+
+/** {@link parseSettingsText} for rig settings. @throws GtError CONFIG_INVALID. */
+export function parseRigSettings(text: string, file: string): RigSettings {
+  return parseSettingsText(RigSettingsSchema, text, file);
+}
+
+/**
+ * Validate already-parsed data against a schema.
+ *
+ * @throws GtError CONFIG_INVALID naming `file`, the first bad key and how to fix it.
+ */
+export function validateSettings<T>(schema: z.ZodType<T>, data: unknown, file: string): T {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => describeIssue(schema, data, i, file));
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  throw new GtError('CONFIG_INVALID', `${file}: ${first.key}: ${first.what}${more}`, {
+    fix: first.fix,
+    details: { file, key: first.key, issues: issues.map(({ key, what }) => ({ key, what })) },
+  });
+}
+
+interface Described { key: string; what: string; fix: string }
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : JSON.stringify(value);
+}
+
+function describeIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, file: string): Described {
+  const segs = issue.path.map(String);
+  const key = segs.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const bad = issue.keys[0] ?? '';
+    const siblings = childKeys(schemaAt(schema, segs));
+    const near = closeMatches(bad, siblings);
+    const full = [...segs, bad].join('.');
+    return {
+      key: full,
+      what: `unknown key${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${k}"`).join(', ')}` : ` "${bad}"`}`,
+      fix: `${near.length ? `did you mean "${[...segs, near[0]].join('.')}"? ` : ''}remove or rename it in ${file}; valid keys here: ${siblings.join(', ') || '(none)'}`,
+    };
+  }
+  const value = valueAt(data, segs);
+  const leaf = schemaAt(schema, segs);
+  const optional = leaf !== undefined && isDefaulted(leaf);
+  let what = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'invalid_type') what = value === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
+  else if (issue.code === 'invalid_key') what = `"${segs[segs.length - 1]}" is not a valid name (letters, digits, "_", "-")`;
+  else if (value !== undefined && typeof value !== 'object') what = `${what}, got ${show(value)}`;
+  const fix = optional ? `correct "${key}" in ${file}, or remove it to use its default` : `correct "${key}" in ${file}`;
+  return { key, what, fix };
+}
+
+// ---------------------------------------------------------------- dotted keys
+
+type Schema = z.ZodType;
+
+function unwrap(s: Schema): Schema {
+  let cur = s;
+  while (cur instanceof z.ZodDefault || cur instanceof z.ZodPrefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as Schema;
+  return cur;
+}
+
+function isDefaulted(s: Schema): boolean {
+  return s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional;
+}
+
+/** The (wrapped) schema at a key path, or undefined when the path does not exist. */
+function schemaAt(schema: Schema, segs: string[]): Schema | undefined {
+  let cur: Schema | undefined = schema;
+  for (const seg of segs) {
+    if (!cur) return undefined;
+    const u = unwrap(cur);
+    if (u instanceof z.ZodObject) cur = Object.hasOwn(u.shape, seg) ? (u.shape[seg] as Schema) : undefined;
+    else if (u instanceof z.ZodRecord) cur = u.valueType as Schema;
+    else return undefined;
+  }
+  return cur;
+}
+
+function childKeys(s: Schema | undefined): string[] {
+  const u = s && unwrap(s);
+  return u instanceof z.ZodObject ? Object.keys(u.shape) : [];
+}
+
+/**
+ * Every dotted key of a schema, objects before their children. A record contributes
+ * `<name>` for its entry (`merge_queue.gates.<name>.cmd`), or the matching segment of `like`.
+ *
+ * @param like a key the user typed; record positions take its segments.
+ */
+export function settingKeys(schema: Schema, like?: string): string[] {
+  const typed = like?.split('.') ?? [];
+  const out: string[] = [];
+  const walk = (s: Schema, prefix: string[]): void => {
+    const u = unwrap(s);
+    if (u instanceof z.ZodObject) {
+      for (const [k, child] of Object.entries(u.shape)) {
+        out.push([...prefix, k].join('.'));
+        walk(child as Schema, [...prefix, k]);
+      }
+    } else if (u instanceof z.ZodRecord) {
+      const name = typed[prefix.length] ?? '<name>';
+      out.push([...prefix, name].join('.'));
+      walk(u.valueType as Schema, [...prefix, name]);
+    }
+  };
+  walk(schema, []);
+  return out;
+}
+
+function resolveKey(schema: Schema, key: string): { segs: string[]; leaf: Schema } {
+  const segs = key.split('.');
+  const leaf = segs.every(Boolean) ? schemaAt(schema, segs) : undefined;
+  if (leaf) return { segs, leaf };
+  const all = settingKeys(schema, key);
+  const near = closeMatches(key, all);
+  const valid = settingKeys(schema).filter((k) => !/^(type|version)$/.test(k) && !(unwrap(schemaAt(schema, k.split('.'))!) instanceof z.ZodObject));
+  throw new GtError('CONFIG_KEY', `unknown setting "${key}"`, {
+    fix: `${near.length ? `did you mean ${near.map((k) => `"${k}"`).join(' or ')}? ` : ''}valid keys: ${valid.join(', ')}`,
+    details: { key, candidates: near, valid },
+  });
+}
+
+function valueAt(data: unknown, segs: string[]): unknown {
+  let cur = data;
+  for (const seg of segs) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+/**
+ * The value of a dotted key (`ledger.export_debounce_ms`); undefined when an optional key is unset.
+ *
+ * @throws GtError CONFIG_KEY for a key the schema does not have, with close matches and the valid keys.
+ */
+export function getSetting(schema: Schema, settings: unknown, key: string): unknown {
+  return valueAt(settings, resolveKey(schema, key).segs);
+}
+
+/**
+ * Turn a command-line value into a setting value: JSON when it parses (`42`, `true`,
+ * `{"cmd":"npm test"}`), else the string itself. For a string-typed key a JSON non-string is
+ * kept as the raw text (`default_agent 42` sets `"42"`).
+ */
+export function parseSettingValue(schema: Schema, key: string, raw: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  const leaf = schemaAt(schema, key.split('.'));
+  const u = leaf && unwrap(leaf);
+  if ((u instanceof z.ZodString || u instanceof z.ZodEnum) && typeof parsed !== 'string') return raw;
+  return parsed;
+}
+
+/**
+ * Set a dotted key and validate the whole result.
+ *
+ * @param raw the value as typed (see {@link parseSettingValue}); pass a non-string to set it as is.
+ * @param file named in validation errors.
+ * @returns a new settings object (the input is not changed), defaults filled in.
+ * @throws GtError CONFIG_KEY for an unknown key; CONFIG_INVALID when the value does not fit.
+ */
+export function setSetting<T>(schema: z.ZodType<T>, settings: T, key: string, raw: unknown, file: string): T {
+  const { segs } = resolveKey(schema, key);
+  const value = typeof raw === 'string' ? parseSettingValue(schema, key, raw) : raw;
+  const next = structuredClone(settings) as Record<string, unknown>;
+  let cur = next;
+  for (const seg of segs.slice(0, -1)) {
+    const child = cur[seg];
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) cur[seg] = {};
+    cur = cur[seg] as Record<string, unknown>;
+  }
+  cur[segs[segs.length - 1]!] = value;
+  try {
+    return validateSettings(schema, next, file);
+  } catch (e) {
+    if (!(e instanceof GtError)) throw e;
+    const { key: bad, issues } = e.details as { key: string; issues: Array<{ what: string }> };
+    throw new GtError('CONFIG_INVALID', `cannot set ${key}: ${bad === key ? '' : `${bad}: `}${issues[0]?.what ?? e.message}`, {
+      fix: `give "${key}" a valid value (${file} was not changed)`,
+      details: e.details,
+    });
+  }
+}
+
+/**
+ * Remove a dotted key so its default applies again (or, for a gate, remove the gate).
+ *
+ * @returns a new settings object, defaults filled in.
+ * @throws GtError CONFIG_KEY for an unknown key; CONFIG_INVALID when the key is required.
+ */
+export function unsetSetting<T>(schema: z.ZodType<T>, settings: T, key: string, file: string): T {
+  const { segs } = resolveKey(schema, key);
+  const next = structuredClone(settings) as Record<string, unknown>;
+  const parent = valueAt(next, segs.slice(0, -1));
+  if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[segs[segs.length - 1]!];
+  return validateSettings(schema, next, file);
+}
+
+/**
+ * Flatten settings into `[dotted key, value]` leaves in file order (arrays and empty objects
+ * are leaves), for `gt config list`.
+ */
+export function flattenSettings(value: unknown, prefix = ''): Array<[string, unknown]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).length) {
+    return prefix ? [[prefix, value]] : [];
+  }
+  return Object.entries(value).flatMap(([k, v]) => flattenSettings(v, prefix ? `${prefix}.${k}` : k));
+}
+
+// ---------------------------------------------------------------- JSON error position
+
+/** 1-based line and column of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Offset of the first JSON syntax error, or -1 when none is found. V8's messages do not
+ * always carry a position (`Unexpected token '}', "…" is not valid JSON`), so we find it ourselves.
+ */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxError(String(i));
+  };
+  const space = /[ \t\n\r]*/y;
+  const ws = (): void => {
+    space.lastIndex = i;
+    space.test(text);
+    i = space.lastIndex;
+  };
+  const expect = (c: string): void => void (text[i] === c ? i++ : fail());
+  const token = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+  const scalar = (): string => {
+    token.lastIndex = i;
+    const m = token.exec(text) ?? fail();
+    i += m[0].length;
+    return m[0];
+  };
+  const value = (depth: number): void => {
+    ws();
+    const open = text[i];
+    if (open !== '{' && open !== '[') return void scalar();
+    if (depth > 500) fail();
+    const close = open === '{' ? '}' : ']';
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      if (open === '{') {
+        ws();
+        if (text[i] !== '"') fail();
+        scalar();
+        ws();
+        expect(':');
+      }
+      value(depth + 1);
+      ws();
+      if (text[i] === close) return void i++;
+      expect(',');
+    }
+  };
+  try {
+    value(0);
+    ws();
+    return i < text.length ? i : -1;
+  } catch (e) {
+    return e instanceof SyntaxError ? Math.min(Number(e.message), text.length) : -1;
+  }
+}
