@@ -5,7 +5,8 @@
  * size and mtime and confirmed by a content hash.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
 import { exportJsonl } from '../core/ledger/jsonl-export.js';
 import { parseJsonl } from '../core/ledger/jsonl-parse.js';
 import { readTx, writeTx, type Db } from './sqlite/db.js';
@@ -23,13 +24,6 @@ function signature(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Write `text` to `file` atomically (temp file in the same folder, then rename). */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** What {@link exportLedgerFile} did. */

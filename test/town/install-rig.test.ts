@@ -11,6 +11,10 @@ import {
 } from '../../src/store/town/rigs.js';
 import { findTownRoot, installTown, openTown, resolveTown, updateSettingsFile, type Town } from '../../src/store/town/town.js';
 import { TownSettingsSchema } from '../../src/core/town/settings.js';
+import {
+  DEFAULT_IDENTITY, commitPaths, fetch, getConfig, hasRemote, identityOf, initRepo, isInsideWorkTree, pull,
+  push, setConfig, setRemoteUrl,
+} from '../../src/store/git/git.js';
 
 let base: string;
 
@@ -255,7 +259,7 @@ describe('rigs', () => {
     expect(getRigSetting(town, 'app', 'merge_queue.gates.test.cmd')).toBe('npm test');
     expect(rigSettings(town, 'app').merge_queue.batch_size).toBe(8);
     expect(() => setRigSetting(town, 'app', 'merge_queue.batch_size', 'lots')).toThrow(/batch_size/);
-    expect(() => setRigSetting(town, 'app', 'merge_queue.batchsize', '2')).toThrow(/did you mean "merge_queue.batch_size"/);
+    expect(() => setRigSetting(town, 'app', 'merge_queue.batchsize', '2')).toThrow(/unknown setting "merge_queue.batchsize"/);
     expect(unsetRigSetting(town, 'app', 'merge_queue.batch_size').merge_queue.batch_size).toBe(4);
     const onDisk = JSON.parse(readFileSync(rigSettingsFile(town.root, 'app'), 'utf8'));
     expect(onDisk.merge_queue).toMatchObject({ batch_size: 4, gates: { test: { cmd: 'npm test' } } });
@@ -311,5 +315,67 @@ describe('crew and rig removal', () => {
     await removeRig(town, 'app');
     expect((await rejects(removeRig(town, 'app'))).code).toBe('RIG_NOT_FOUND');
     town.close();
+  });
+});
+
+describe('git helpers', () => {
+  it('commits only changed paths, falls back to the default identity, and never prompts', async () => {
+    const dir = fresh('g');
+    await initRepo(dir);
+    await initRepo(dir); // harmless again
+    expect(await isInsideWorkTree(dir)).toBe(true);
+    expect(await isInsideWorkTree(base)).toBe(false);
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    writeFileSync(join(dir, 'b.txt'), 'b\n');
+    const saved = { ...process.env };
+    for (const k of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete process.env[k];
+    try {
+      expect(await identityOf(dir)).toEqual(DEFAULT_IDENTITY);
+      const sha = await commitPaths(dir, ['a.txt'], 'add a', { name: 'Ann', email: 'ann@example.com' });
+      expect(sha).toBe(sh(dir, 'rev-parse', 'HEAD'));
+      expect(sh(dir, 'log', '-1', '--format=%an <%ae> / %cn <%ce>')).toBe('Ann <ann@example.com> / Gas Town <gt@gastown.local>');
+      expect(sh(dir, 'status', '--porcelain')).toBe('?? b.txt'); // only the given path
+      expect(await commitPaths(dir, ['a.txt'], 'again', DEFAULT_IDENTITY)).toBeUndefined();
+      rmSync(join(dir, 'a.txt'));
+      expect(await commitPaths(dir, ['a.txt', 'gone.txt'], 'remove a', DEFAULT_IDENTITY)).toMatch(/^[0-9a-f]{40}$/);
+      expect(sh(dir, 'ls-files')).toBe('');
+    } finally {
+      Object.assign(process.env, saved);
+    }
+    await setConfig(dir, 'merge.beads.driver', 'gt merge-driver %O %A %B');
+    expect(await getConfig(dir, 'merge.beads.driver')).toBe('gt merge-driver %O %A %B');
+    // An https remote that would ask for a password fails at once instead of prompting.
+    await setRemoteUrl(dir, 'origin', 'https://127.0.0.1:9/none.git');
+    expect(await hasRemote(dir)).toBe(true);
+    const e = await rejects(fetch(dir, 'origin', 'main'));
+    expect(e.code).toBe('GIT_FAILED');
+    expect(e.message).toMatch(/^git fetch --quiet origin main failed in /);
+    expect(e.fix).toContain('remote "origin"');
+  });
+
+  it('pushes and pulls a branch', async () => {
+    const remote = fresh('remote');
+    sh(remote, 'init', '-q', '--bare', '-b', 'main');
+    const a = fresh('a');
+    await initRepo(a);
+    await setRemoteUrl(a, 'origin', remote);
+    writeFileSync(join(a, 'f'), '1');
+    await commitPaths(a, ['f'], 'one', DEFAULT_IDENTITY);
+    await push(a, 'origin', 'main', { setUpstream: true });
+    const b = join(fresh('b'), 'clone');
+    sh(base, 'clone', '-q', remote, b);
+    writeFileSync(join(a, 'f'), '2');
+    await commitPaths(a, ['f'], 'two', DEFAULT_IDENTITY);
+    await push(a, 'origin', 'main');
+    await pull(b, 'origin', 'main');
+    expect(readFileSync(join(b, 'f'), 'utf8')).toBe('2');
+    writeFileSync(join(b, 'f'), '3');
+    sh(b, 'commit', '-qam', 'three');
+    writeFileSync(join(a, 'f'), '4');
+    await commitPaths(a, ['f'], 'four', DEFAULT_IDENTITY);
+    await push(a, 'origin', 'main');
+    expect((await rejects(push(b, 'origin', 'main'))).code).toBe('GIT_FAILED');
+    expect((await rejects(pull(b, 'origin', 'main'))).fix).toContain('diverged');
+    await fetch(b);
   });
 });

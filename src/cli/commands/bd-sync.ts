@@ -9,7 +9,7 @@ import { GtError } from '../../core/errors.js';
 import { exportJsonl } from '../../core/ledger/jsonl-export.js';
 import { parseBackupTables, parseJsonl, type BackupTables, type ParsedLedger } from '../../core/ledger/jsonl-parse.js';
 import { mergeJsonl } from '../../core/ledger/merge.js';
-import { writeFileAtomic } from '../../store/ledger-file.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 import { runFlusher, syncLedger } from '../../store/ledger-sync.js';
 import { allIssuesForExport, importParsed } from '../../store/sqlite/ledger-import.js';
 import { openTown, resolveTown } from '../../store/town/town.js';

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { registerMergeDriver } from '../../store/ledger-sync.js';
 import { installTown } from '../../store/town/town.js';
 import { action, usage, type CliContext, type JsonOption } from '../context.js';
 import { printJson, printLines } from '../output.js';
@@ -37,6 +38,9 @@ export function register(program: Command, ctx: CliContext): void {
         ...(opts.owner ? { owner: opts.owner } : {}),
         env: ctx.env,
       });
+      // git merges .beads/issues.jsonl with our by-id driver (the attribute is committed; the
+      // driver command is repository-local config, so it is set on every install).
+      await registerMergeDriver(result.root, ctx.gtBin);
       if (opts.json) {
         printJson(ctx.io, result);
         return;

@@ -15,7 +15,9 @@ import { GtError } from '../../core/errors.js';
 
 /** A commit author or committer. */
 export interface GitIdentity {
+  /** Display name (`user.name`). */
   name: string;
+  /** E-mail address (`user.email`). */
   email: string;
 }
 
@@ -72,12 +74,22 @@ export async function git(dir: string, args: string[], options: RunOptions = {})
   const env = gitEnv(options.env);
   try {
     // Constructed inside the try: simple-git throws synchronously when `dir` does not exist.
-    const g = simpleGit({ baseDir: dir, trimmed: false, unsafe: { ...envUnsafe(env), ...options.unsafe } }).env(env);
+    const g = simpleGit({ baseDir: dir, trimmed: false, unsafe: { ...envUnsafe(env), ...options.unsafe }, errors: exitCodeErrors }).env(env);
     return await g.raw(args);
   } catch (e) {
     throw gitError(dir, args, e, options.fix);
   }
 }
+
+/**
+ * simple-git only fails a command that exits non-zero *and* wrote to stderr; `--quiet` queries
+ * exit 1 silently, so every non-zero exit counts as a failure here.
+ */
+const exitCodeErrors: NonNullable<SimpleGitOptions['errors']> = (error, result) => {
+  if (error || !result.exitCode) return error;
+  const text = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf8').trim();
+  return Buffer.from(text || `exit code ${result.exitCode}`);
+};
 
 function gitError(dir: string, args: string[], e: unknown, fix?: string): GtError {
   const raw = e instanceof Error ? e.message : String(e);
@@ -166,11 +178,14 @@ export async function commitPaths(dir: string, paths: string[], message: string,
   const gone = paths.filter((p) => !present.includes(p));
   if (present.length) await git(dir, ['add', '-A', '--', ...present]);
   if (gone.length) await git(dir, ['rm', '-r', '--cached', '--quiet', '--ignore-unmatch', '--', ...gone]);
-  const staged = (await git(dir, ['diff', '--cached', '--name-only', '--', ...paths])).trim();
-  if (!staged) return undefined;
+  // Commit exactly the staged files among `paths` (a pathspec git does not know would fail),
+  // leaving anything else the user staged alone.
+  const staged = (await git(dir, ['diff', '--cached', '--name-only', '-z', '--', ...paths])).split('\0').filter(Boolean);
+  if (!staged.length) return undefined;
   const committer = await identityOf(dir);
-  await git(dir, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...paths], {
+  await git(dir, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...staged], {
     env: {
+      GIT_LITERAL_PATHSPECS: '1',
       GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email,
       GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email,
     },

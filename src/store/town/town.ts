@@ -6,7 +6,7 @@
  * shareable state (town.json, settings, the ledger, formulas). Installing again is safe: it
  * keeps every existing file and fills in what is missing.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { GtError } from '../../core/errors.js';
@@ -17,6 +17,7 @@ import {
   type TownJson, type TownSettings,
 } from '../../core/town/settings.js';
 import { commitPaths, getConfig, identityOf, initRepo } from '../git/git.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { openDb, type Db } from '../sqlite/db.js';
 
 /** An open town. Close it when done (it holds a database connection). */
@@ -121,15 +122,7 @@ export async function withTown<T>(cwd: string, env: NodeJS.ProcessEnv, fn: (town
  * never see a half-written config. Parent directories are created.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(tmp, formatSettings(value));
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(file, formatSettings(value));
 }
 
 /**
@@ -253,8 +246,12 @@ export async function installTown(path: string, options: InstallOptions = {}): P
     filled.push('.gitignore');
   }
   ensureLine(join(root, '.gitattributes'), LEDGER_GITATTRIBUTE, filled);
+  // A new repo records every tracked file; otherwise only the files this run made, so a re-run
+  // never commits the user's own uncommitted edits.
+  const paths = filled.includes('git repo') ? TRACKED : TRACKED.filter((p) => filled.some((f) => f === p || f.startsWith(`${p}/`) || f.startsWith(`${p} `)));
   const who = await identityOf(root);
-  const commit = await commitPaths(root, TRACKED, created ? `gt install: town ${options.name ?? basename(root)}` : 'gt install: fill in missing town files', who);
+  const message = created ? `gt install: town ${options.name ?? basename(root)}` : `gt install: add ${paths.join(', ')}`;
+  const commit = paths.length ? await commitPaths(root, paths, message, who) : undefined;
   return { root, created, filled, commit };
 }
 

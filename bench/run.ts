@@ -1,0 +1,27 @@
+/**
+ * Benchmark dispatcher: `tsx bench/run.ts [name...]` (or `npm run bench -- [name...]`).
+ *
+ * Runs the named benchmarks in the order given; no name runs every known one. An unknown
+ * name prints the known ones and exits with status 2. Benchmarks print; they never assert.
+ */
+import { benchLedger } from './ledger.js';
+
+/** Known benchmarks by name (sessions, refinery and tui will join later). */
+const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
+  ledger: benchLedger,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const known = Object.keys(BENCHMARKS);
+  const asked = argv.filter((a) => a !== '--');
+  const unknown = asked.filter((a) => !Object.hasOwn(BENCHMARKS, a));
+  if (unknown.length) {
+    process.stderr.write(`unknown benchmark${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\nknown: ${known.join(', ')}\n`);
+    return 2;
+  }
+  const names = asked.length ? [...new Set(asked)] : known;
+  for (const name of names) await BENCHMARKS[name]!();
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
