@@ -157,3 +157,36 @@ describe('beads fixtures through the CLI and SQLite', () => {
     expect(existsSync(join(solo, 'town.db'))).toBe(true);
   });
 });
+
+describe('gt demo (npm start)', () => {
+  const tmp = tempDir('gt-demo-');
+  afterAll(() => tmp.cleanup());
+
+  it('makes a demo town with a sample rig and a blocks chain, and replaces only its own demo', async () => {
+    const dir = join(tmp.dir, 'demo');
+    const r = await gt(['demo', '--dir', dir, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const { demo, status } = r.json<{ demo: { root: string; beads: string[] }; status: { rigs: Array<{ name: string }>; beads: { ready_issues: number } } }>();
+    expect(status.rigs.map((x) => x.name)).toEqual(['hello']);
+    const env = { GT_TOWN: demo.root };
+    const ready = (await gt(['bd', 'ready', '--json'], { env })).json<Array<{ id: string }>>().map((i) => i.id);
+    expect(ready).toContain(demo.beads[1]);
+    expect(ready).not.toContain(demo.beads[2]);
+    expect((await gt(['demo', '--dir', dir])).code).toBe(0); // a second run replaces the old demo
+    const notDemo = join(tmp.dir, 'precious');
+    sourceRepo(notDemo);
+    const refused = await gt(['demo', '--dir', notDemo]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('is not a Gas Town demo');
+    expect(existsSync(join(notDemo, 'README.md'))).toBe(true);
+  });
+
+  it('gt status --json describes the town', async () => {
+    const dir = join(tmp.dir, 'demo2');
+    const { demo } = (await gt(['demo', '--dir', dir, '--json'])).json<{ demo: { root: string } }>();
+    const s = await gt(['status', '--json'], { env: { GT_TOWN: demo.root } });
+    expect(s.json()).toMatchObject({ town: { name: 'demo', prefix: 'hq' }, rigs: [{ name: 'hello', prefix: 'he', default_branch: 'main' }] });
+    const text = await gt(['status'], { env: { GT_TOWN: demo.root } });
+    expect(text.out).toContain('hello  [he-]  main');
+  });
+});

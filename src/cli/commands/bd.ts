@@ -10,7 +10,7 @@ import { parseDepsOption, parseIssueType, parsePriority, parseStatus, customStat
 import { getConfig } from '../../store/sqlite/ledger-rows.js';
 import { getRig } from '../../store/town/rigs.js';
 import type { UpdatableField, UpdateInput } from '../../store/sqlite/ledger.js';
-import { issueDetails, listIssues, readyWork, searchIssues, withCounts, blockedIssues, ledgerStats } from '../../store/sqlite/ledger-query.js';
+import { issueDetails, listIssues, readyWork, searchIssues, withCounts, blockedIssues, ledgerStats, type IssueFilter } from '../../store/sqlite/ledger-query.js';
 import { issueLine, readyLines, showLines, statsLines, inert } from '../bd-format.js';
 import { action, intOption, usage, type CliContext } from '../context.js';
 import { withLedger, type LedgerSession } from '../ledger-session.js';
@@ -125,69 +125,39 @@ export function register(program: Command, ctx: CliContext): void {
       });
     }));
 
-  bd.command('list')
-    .description('list beads (default: not closed)')
+  filterOptions(bd.command('list')
+    .description('list beads (default: not closed)'))
     .option('-s, --status <status>', 'only these statuses (comma-separated)')
-    .option('-a, --assignee <name>', 'only this assignee')
-    .option('--unassigned', 'only unassigned beads')
-    .option('-t, --type <type>', 'only this type')
-    .option('-p, --priority <p>', 'only this priority')
-    .option('-l, --label <label>', 'must have this label (repeatable: all of them)', collect)
-    .option('--label-any <label>', 'must have one of these labels (repeatable)', collect)
     .option('--all', 'include closed beads')
     .option('-n, --limit <n>', 'at most n beads (0 = all; default 50)')
-    .option('--rig <rig>', "only this rig's beads")
-    .option('--json', 'JSON output')
     .action(run(async (o: BdOptions & Record<string, string | string[] | boolean | undefined>) => {
       await withLedger(ctx, undefined, (s) => {
         const issues = listIssues(s.ledger.db, {
+          ...readFilter(s, o),
           status: statuses(s, o.status as string | undefined),
           all: Boolean(o.all),
-          assignee: o.assignee as string | undefined,
-          unassigned: Boolean(o.unassigned),
-          type: o.type ? parseIssueType(String(o.type), customTypes(s)) : undefined,
-          priority: o.priority !== undefined ? parsePriority(String(o.priority)) : undefined,
-          labels: listOption(o.label as string[] | undefined),
-          labelsAny: listOption(o.labelAny as string[] | undefined),
-          prefix: o.rig ? rigPrefix(s, String(o.rig)) : undefined,
-          limit: intOption('--limit', o.limit as string | undefined),
         });
         if (o.json) emitJson(ctx, withCounts(s.ledger.db, issues));
         else printLines(ctx.io, issues.length ? issues.map(issueLine) : ['No beads match.']);
       });
     }));
 
-  bd.command('ready')
-    .description('beads that are open and not blocked, most urgent first')
+  filterOptions(bd.command('ready')
+    .description('beads that are open and not blocked, most urgent first'))
     .option('-n, --limit <n>', 'at most n (default 100; 0 = all)')
-    .option('-a, --assignee <name>', 'only this assignee')
-    .option('--unassigned', 'only unassigned beads')
-    .option('-p, --priority <p>', 'only this priority')
-    .option('-t, --type <type>', 'only this type')
-    .option('-l, --label <label>', 'must have this label (repeatable)', collect)
-    .option('--label-any <label>', 'must have one of these labels (repeatable)', collect)
     .option('--sort <sort>', 'priority (default), oldest or hybrid')
     .option('--include-deferred', 'include beads deferred to the future')
     .option('--include-ephemeral', 'include wisps')
     .option('--claim', 'atomically claim the first ready bead (assignee = you, in_progress)')
-    .option('--rig <rig>', "only this rig's beads")
-    .option('--json', 'JSON output')
     .action(run(async (o: BdOptions & Record<string, string | string[] | boolean | undefined>) => {
       const sort = (o.sort as string | undefined) ?? 'priority';
       if (!['priority', 'oldest', 'hybrid'].includes(sort)) throw usage(`--sort must be priority, oldest or hybrid, got "${sort}"`);
       await withLedger(ctx, undefined, (s) => {
         const opts = {
-          limit: intOption('--limit', o.limit as string | undefined),
-          assignee: o.assignee as string | undefined,
-          unassigned: Boolean(o.unassigned),
-          priority: o.priority !== undefined ? parsePriority(String(o.priority)) : undefined,
-          type: o.type ? parseIssueType(String(o.type), customTypes(s)) : undefined,
-          labels: listOption(o.label as string[] | undefined),
-          labelsAny: listOption(o.labelAny as string[] | undefined),
+          ...readFilter(s, o),
           sort: sort as 'priority' | 'oldest' | 'hybrid',
           includeDeferred: Boolean(o.includeDeferred),
           includeEphemeral: Boolean(o.includeEphemeral),
-          prefix: o.rig ? rigPrefix(s, String(o.rig)) : undefined,
         };
         let issues = readyWork(s.ledger.db, opts);
         if (o.claim) issues = claimFirst(s, issues);
@@ -356,6 +326,33 @@ export function register(program: Command, ctx: CliContext): void {
 
   registerBdGraph(bd, ctx);
   registerBdSync(bd, ctx);
+}
+
+/** Add the filter options shared by `list` and `ready` (beads' flags). */
+function filterOptions(cmd: Command): Command {
+  return cmd
+    .option('-a, --assignee <name>', 'only this assignee')
+    .option('--unassigned', 'only unassigned beads')
+    .option('-t, --type <type>', 'only this type')
+    .option('-p, --priority <p>', 'only this priority')
+    .option('-l, --label <label>', 'must have this label (repeatable: all of them)', collect)
+    .option('--label-any <label>', 'must have one of these labels (repeatable)', collect)
+    .option('--rig <rig>', "only this rig's beads")
+    .option('--json', 'JSON output');
+}
+
+/** Read the options of {@link filterOptions} (plus --limit), validating each. */
+function readFilter(s: LedgerSession, o: Record<string, string | string[] | boolean | undefined>): IssueFilter {
+  return {
+    assignee: o.assignee as string | undefined,
+    unassigned: Boolean(o.unassigned),
+    type: o.type ? parseIssueType(String(o.type), customTypes(s)) : undefined,
+    priority: o.priority !== undefined ? parsePriority(String(o.priority)) : undefined,
+    labels: listOption(o.label as string[] | undefined),
+    labelsAny: listOption(o.labelAny as string[] | undefined),
+    prefix: o.rig ? rigPrefix(s, String(o.rig)) : undefined,
+    limit: intOption('--limit', o.limit as string | undefined),
+  };
 }
 
 function rigPrefix(s: LedgerSession, rig: string): string {

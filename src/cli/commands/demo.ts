@@ -30,11 +30,11 @@ export function register(program: Command, ctx: CliContext): void {
           '',
           ...statusLines(status),
           '',
-          'Try it (the full-screen UI arrives with the TUI work; these commands work now):',
+          'Try it (`npm link` puts gt and bd on your PATH; without it use node bin/gt.js):',
           `  export GT_TOWN=${demo.root}`,
-          '  gt bd ready                 # what can be worked on now',
-          `  gt bd dep tree ${demo.beads[3]}       # the blocks chain`,
-          `  gt bd close ${demo.beads[1]}          # and watch the next one become ready`,
+          '  gt bd ready                       # what can be worked on now',
+          `  gt bd dep tree ${demo.beads[3]}   # the blocks chain`,
+          `  gt bd close ${demo.beads[1]}      # then gt bd ready again: the next one is free`,
           '  gt status',
         ]);
       } finally {
