@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { action, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
 import { processIo, reportError, type Io } from './output.js';
 
 /** A command group: its top-level names and a loader that registers it on the program. */
@@ -69,7 +69,6 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   for (const g of wanted.length ? wanted : GROUPS) (await g.load()).register(program, ctx);
   // `bd`'s own name in help and errors.
   if (options.asBd) program.commands.find((c) => c.name() === 'bd')?.name('bd');
-  void action; // re-exported for command modules
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (e) {

@@ -21,6 +21,7 @@ export type GtErrorCode =
   | 'DEPENDENCY_CYCLE'
   | 'DEPENDENCY_CONFLICT'
   | 'CLOSE_GUARD'
+  | 'ALREADY_CLAIMED'
   | 'JSONL_PARSE'
   | 'CONFIG_INVALID'
   | 'CONFIG_KEY'

@@ -85,7 +85,7 @@ describe('create, update, close', () => {
     const i = t.ledger.create({ title: 'x' });
     const mine = t.ledger.update(i.id, { claim: true });
     expect(mine).toMatchObject({ assignee: 'tester', status: 'in_progress' });
-    expect(code(() => t.as('other').update(i.id, { claim: true }))).toBe('CLOSE_GUARD');
+    expect(code(() => t.as('other').update(i.id, { claim: true }))).toBe('ALREADY_CLAIMED');
     expect(t.ledger.update(i.id, { claim: true }).assignee).toBe('tester'); // idempotent for the same actor
   });
 

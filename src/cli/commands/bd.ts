@@ -366,7 +366,7 @@ function claimFirst(s: LedgerSession, candidates: ReturnType<typeof readyWork>) 
       s.wrote();
       return [claimed];
     } catch (e) {
-      if ((e as GtError).code !== 'CLOSE_GUARD') throw e; // someone else got it first: try the next
+      if ((e as GtError).code !== 'ALREADY_CLAIMED') throw e; // someone else got it first: try the next
     }
   }
   return [];

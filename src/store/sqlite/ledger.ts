@@ -4,14 +4,14 @@
  * the blocked flags current and counts the change for the exporter (beads.md §3-4 semantics).
  */
 import { GtError } from '../../core/errors.js';
-import { findCycle, isActiveStatus } from '../../core/ledger/blocked.js';
 import { childDepth, generateHashId, MAX_CHILD_DEPTH, toNanos } from '../../core/ledger/ids.js';
 import { nowTime } from '../../core/ledger/time.js';
-import { BLOCKING_DEP_TYPES, DEFAULT_PRIORITY, type Comment, type Dependency, type Issue } from '../../core/ledger/types.js';
+import { DEFAULT_PRIORITY, type Comment, type Dependency, type Issue } from '../../core/ledger/types.js';
 import { checkTitle, parseDepType } from '../../core/ledger/validate.js';
 import { seedsForStatusChange, refreshBlocked } from './blocked-state.js';
 import { writeTx, type Db } from './db.js';
 import { resolveId } from './ledger-resolve.js';
+import { checkCloseGuards, checkNoCycle, nextChildId } from './ledger-rules.js';
 import {
   addEvent, bumpChange, deleteDependency, getDependency, getIssueDoc, getLabels, hydrate, issueExists,
   nextCommentId, putComment, putDependency, putIssue, setLabels,
@@ -141,7 +141,7 @@ export class Ledger {
         if (childDepth(parentId) >= MAX_CHILD_DEPTH) {
           throw new GtError('INVALID_VALUE', `"${parentId}" is already ${MAX_CHILD_DEPTH} levels deep; children cannot nest deeper`, { fix: 'attach the bead to a higher parent' });
         }
-        id = this.nextChildId(parentId);
+        id = nextChildId(this.db, parentId);
       } else {
         const count = (this.db.prepare("SELECT count(*) AS n FROM issues WHERE id >= ? AND id < ? AND instr(id, '.') = 0").get(`${prefix}-`, `${prefix}.`) as { n: number }).n;
         id = generateHashId({ prefix, title, description: input.description ?? '', creator: this.actor, createdAtNanos: toNanos(ms) }, count, (c) => issueExists(this.db, c));
@@ -181,19 +181,6 @@ export class Ledger {
     });
   }
 
-  private nextChildId(parentId: string): string {
-    const counter = (this.db.prepare('SELECT last_child FROM child_counters WHERE parent_id = ?').get(parentId) as { last_child: number } | undefined)?.last_child ?? 0;
-    const kids = this.db.prepare('SELECT id FROM issues WHERE id > ? AND id < ?').all(`${parentId}.`, `${parentId}/`) as Array<{ id: string }>;
-    let max = counter;
-    for (const k of kids) {
-      const rest = k.id.slice(parentId.length + 1);
-      if (/^\d+$/.test(rest)) max = Math.max(max, Number(rest));
-    }
-    const next = max + 1;
-    this.db.prepare('INSERT INTO child_counters (parent_id, last_child) VALUES (?, ?) ON CONFLICT(parent_id) DO UPDATE SET last_child = excluded.last_child').run(parentId, next);
-    return `${parentId}.${next}`;
-  }
-
   /** Add an edge inside the current transaction, with beads' write-time rules. */
   private addEdge(from: string, to: string, type: string, now: string): Dependency {
     if (from === to) throw new GtError('INVALID_VALUE', `${from} cannot depend on itself`, { fix: 'name two different beads' });
@@ -204,15 +191,7 @@ export class Ledger {
         fix: `remove it first: gt bd dep remove ${from} ${to}`,
       });
     }
-    if ((BLOCKING_DEP_TYPES as readonly string[]).includes(type)) {
-      const targets = this.db.prepare(`SELECT depends_on_id FROM dependencies WHERE issue_id = ? AND type IN ('blocks','conditional-blocks')`);
-      const cycle = findCycle(from, to, (id) => (targets.all(id) as Array<{ depends_on_id: string }>).map((r) => r.depends_on_id));
-      if (cycle) {
-        throw new GtError('DEPENDENCY_CYCLE', `adding ${from} → ${to} (${type}) would make a cycle: ${cycle.join(' → ')}`, {
-          fix: 'remove one of those dependencies first, or use a non-blocking type such as related', details: { cycle },
-        });
-      }
-    }
+    checkNoCycle(this.db, from, to, type);
     const dep: Dependency = { issue_id: from, depends_on_id: to, type, created_at: now, created_by: this.actor };
     putDependency(this.db, dep);
     this.event(from, 'dependency_added', undefined, { depends_on_id: to, type });
@@ -267,7 +246,8 @@ export class Ledger {
   /**
    * Update fields, labels, parent, or claim a bead.
    *
-   * @throws GtError CLOSE_GUARD-like conflicts for a failed claim (already claimed), BEAD_NOT_FOUND.
+   * @throws GtError ALREADY_CLAIMED when a claim finds the bead taken or not open, BEAD_NOT_FOUND,
+   * INVALID_VALUE for a bad title.
    */
   update(input: string, change: UpdateInput): Issue {
     return writeTx(this.db, () => {
@@ -289,7 +269,7 @@ export class Ledger {
       if (change.claim) {
         const mine = !before.assignee || before.assignee === this.actor;
         if (!mine || !(before.status === 'open' || (before.status === 'in_progress' && before.assignee === this.actor))) {
-          throw new GtError('CLOSE_GUARD', `cannot claim ${id}: it is ${before.status}${before.assignee ? ` and assigned to ${before.assignee}` : ''}`, {
+          throw new GtError('ALREADY_CLAIMED', `cannot claim ${id}: it is ${before.status}${before.assignee ? ` and assigned to ${before.assignee}` : ''}`, {
             fix: 'claim an open, unassigned bead (gt bd ready shows them)',
           });
         }
@@ -356,7 +336,7 @@ export class Ledger {
       const id = this.resolve(input);
       const before = this.mustGet(id);
       if (before.status === 'closed') return hydrate(this.db, before);
-      if (!options.force) this.closeGuards(id, before);
+      if (!options.force) checkCloseGuards(this.db, id, before);
       const now = this.now();
       const next: Issue = { ...before, status: 'closed', closed_at: now, updated_at: now };
       if (options.reason) next.close_reason = options.reason;
@@ -367,28 +347,6 @@ export class Ledger {
       bumpChange(this.db, this.actor);
       return hydrate(this.db, next);
     });
-  }
-
-  private closeGuards(id: string, issue: Issue): void {
-    if (issue.pinned || issue.status === 'pinned') {
-      throw new GtError('CLOSE_GUARD', `${id} is pinned`, { fix: 'unpin it first, or pass --force' });
-    }
-    const blockers = (this.db.prepare(`SELECT t.id, t.status FROM dependencies d JOIN issues t ON t.id = d.depends_on_id
-      WHERE d.issue_id = ? AND d.type = 'blocks'`).all(id) as Array<{ id: string; status: string }>).filter((r) => isActiveStatus(r.status));
-    if (blockers.length) {
-      throw new GtError('CLOSE_GUARD', `${id} is blocked by open ${blockers.map((b) => `${b.id} (${b.status})`).join(', ')}`, {
-        fix: 'close the blockers first, or pass --force', details: { blockers: blockers.map((b) => b.id) },
-      });
-    }
-    if (issue.issue_type === 'epic') {
-      const open = (this.db.prepare(`SELECT c.id, c.status FROM dependencies d JOIN issues c ON c.id = d.issue_id
-        WHERE d.depends_on_id = ? AND d.type = 'parent-child'`).all(id) as Array<{ id: string; status: string }>).filter((r) => r.status !== 'closed' && r.status !== 'tombstone');
-      if (open.length) {
-        throw new GtError('CLOSE_GUARD', `epic ${id} has ${open.length} open ${open.length === 1 ? 'child' : 'children'}: ${open.slice(0, 5).map((c) => c.id).join(', ')}`, {
-          fix: 'close the children first, or pass --force', details: { children: open.map((c) => c.id) },
-        });
-      }
-    }
   }
 
   /** Reopen a closed bead (clears closed_at and close_reason). */
