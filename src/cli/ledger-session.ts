@@ -48,8 +48,7 @@ export function openLedgerSession(ctx: CliContext, rig?: string): LedgerSession 
       // A broken file (say, a bad manual merge) must not stop work on the database; say so once.
       ctx.io.err(`warning: ${ledgerFile(root)} was not imported: ${(e as Error).message}\n`);
     }
-    const actor = resolveActor(ctx.env, ctx.cwd);
-    const ledger = new Ledger(town.db, { actor, prefix });
+    const ledger = new Ledger(town.db, { actor: () => resolveActor(ctx.env, ctx.cwd), prefix });
     return {
       town, ledger, prefix, ...(rigName ? { rig: rigName } : {}),
       wrote: () => scheduleExport(town, ctx.gtBin, ctx.env),

@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { simpleGit, type SimpleGitOptions } from 'simple-git';
+import type { SimpleGitOptions } from 'simple-git';
 import { GtError } from '../../core/errors.js';
 
 /** A commit author or committer. */
@@ -74,6 +74,8 @@ export async function git(dir: string, args: string[], options: RunOptions = {})
   const env = gitEnv(options.env);
   try {
     // Constructed inside the try: simple-git throws synchronously when `dir` does not exist.
+    // Loaded on first use: commands that never touch git (most `bd` commands) skip its ~30 ms import.
+    const { simpleGit } = await import('simple-git');
     const g = simpleGit({ baseDir: dir, trimmed: false, unsafe: { ...envUnsafe(env), ...options.unsafe }, errors: exitCodeErrors }).env(env);
     return await g.raw(args);
   } catch (e) {

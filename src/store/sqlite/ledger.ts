@@ -19,8 +19,11 @@ import {
 
 /** Who writes and when: the actor recorded on every change, and the clock (ms). */
 export interface LedgerOptions {
-  /** Actor name (BD_ACTOR, an agent address like `demo/polecats/nux`, or the git user). */
-  actor: string;
+  /**
+   * Actor name (BD_ACTOR, an agent address like `demo/polecats/nux`, or the git user), or a
+   * function giving it, called once on the first write (so reads never pay to look it up).
+   */
+  actor: string | (() => string);
   /** Default prefix for new beads and bare-hash ids (`hq`, or a rig's prefix). */
   prefix: string;
   /** Epoch-ms clock; tests pass their own. */
@@ -78,15 +81,21 @@ export interface UpdateInput {
 /** The ledger over one town database. */
 export class Ledger {
   readonly db: Db;
-  readonly actor: string;
+  private actorValue: string | (() => string);
   readonly prefix: string;
   private readonly clock: () => number;
 
   constructor(db: Db, options: LedgerOptions) {
     this.db = db;
-    this.actor = options.actor;
+    this.actorValue = options.actor;
     this.prefix = options.prefix;
     this.clock = options.clock ?? Date.now;
+  }
+
+  /** The acting name recorded on changes. */
+  get actor(): string {
+    if (typeof this.actorValue === 'function') this.actorValue = this.actorValue();
+    return this.actorValue;
   }
 
   /** Resolve a partial id to a bead id (see ledger-resolve.ts). */
