@@ -112,6 +112,99 @@ CREATE TABLE crew (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- agents: polecats, crew, mayor … (Gas Town roles); address is the agent's mail address and BD_ACTOR
+CREATE TABLE agents (
+  address    TEXT PRIMARY KEY,          -- 'demo/polecats/nux', 'demo/crew/alice', 'mayor'
+  role       TEXT NOT NULL,             -- polecat | crew | mayor | witness | refinery | deacon
+  rig        TEXT NOT NULL DEFAULT '',
+  name       TEXT NOT NULL,
+  runtime    TEXT NOT NULL DEFAULT '',  -- runtime preset of its sessions
+  state      TEXT NOT NULL DEFAULT 'idle', -- idle | working | done | stalled | nuked
+  hook_bead  TEXT NOT NULL DEFAULT '',  -- the bead on its hook ('' = none)
+  worktree   TEXT NOT NULL DEFAULT '',  -- sandbox path (polecats, crew)
+  branch     TEXT NOT NULL DEFAULT '',
+  generation INTEGER NOT NULL DEFAULT 0, -- generation of its latest session
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX agents_rig ON agents(rig, role);
+
+-- every session an agent ever had; id = '<address>#<generation>'
+CREATE TABLE sessions (
+  id          TEXT PRIMARY KEY,
+  agent       TEXT NOT NULL,
+  generation  INTEGER NOT NULL,
+  runtime     TEXT NOT NULL,
+  argv        TEXT NOT NULL,            -- JSON array: command and args
+  cwd         TEXT NOT NULL,
+  pid         INTEGER,
+  state       TEXT NOT NULL,            -- running | exited
+  started_at  TEXT NOT NULL,
+  ended_at    TEXT,
+  exit_code   INTEGER,
+  exit_reason TEXT,
+  recording   TEXT                      -- asciicast v2 file
+) WITHOUT ROWID;
+CREATE INDEX sessions_agent ON sessions(agent, generation);
+
+-- what each agent did with each bead (identity and work history)
+CREATE TABLE agent_history (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  agent      TEXT NOT NULL,
+  bead_id    TEXT NOT NULL,
+  outcome    TEXT NOT NULL,             -- slung | done | no_changes | merged | failed | unslung | restarted
+  detail     TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX agent_history_agent ON agent_history(agent);
+
+-- merge requests recorded by gt done, worked by the refinery
+CREATE TABLE merge_requests (
+  id         TEXT PRIMARY KEY,          -- '<rig>-mr-<n>'
+  rig        TEXT NOT NULL,
+  branch     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  bead_id    TEXT NOT NULL,
+  polecat    TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  priority   INTEGER NOT NULL DEFAULT 2,
+  convoy     TEXT,
+  retries    INTEGER NOT NULL DEFAULT 0,
+  state      TEXT NOT NULL DEFAULT 'queued', -- queued | testing | merged | rework | failed | rejected
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (branch, commit_sha)
+) WITHOUT ROWID;
+CREATE INDEX merge_requests_rig ON merge_requests(rig, state);
+
+-- handoff notes for an agent's next session (shown by gt prime)
+CREATE TABLE handoffs (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  agent      TEXT NOT NULL,
+  note       TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  consumed   INTEGER NOT NULL DEFAULT 0
+);
+
+-- nudges: text typed into a live session, delivered exactly once
+CREATE TABLE nudges (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  agent        TEXT NOT NULL,
+  generation   INTEGER,                 -- only for this session generation (NULL: any)
+  text         TEXT NOT NULL,
+  urgent       INTEGER NOT NULL DEFAULT 0,
+  state        TEXT NOT NULL DEFAULT 'queued', -- queued | delivered | failed | stale
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  error        TEXT,
+  created_at   TEXT NOT NULL,
+  delivered_at TEXT
+);
+CREATE INDEX nudges_agent ON nudges(agent, state);
+`,
+  },
 ];
 
 /** The schema version this build writes. */
