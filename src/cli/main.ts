@@ -23,6 +23,7 @@ const GROUPS: Group[] = [
   { names: ['config'], load: () => import('./commands/config.js') },
   { names: ['status'], load: () => import('./commands/status.js') },
   { names: ['bd'], load: () => import('./commands/bd.js') },
+  { names: ['daemon'], load: () => import('./commands/daemon.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
 ];
 

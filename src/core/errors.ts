@@ -34,6 +34,13 @@ export type GtErrorCode =
   | 'GIT_FAILED'
   | 'SYNC_FAILED'
   | 'BUSY'
+  | 'DAEMON_DOWN'
+  | 'DAEMON_RUNNING'
+  | 'AGENT_NOT_FOUND'
+  | 'SESSION_NOT_FOUND'
+  | 'STALE_GENERATION'
+  | 'NOT_A_POLECAT'
+  | 'NUDGE_FAILED'
   | 'INTERNAL';
 
 /** Options for {@link GtError}. */

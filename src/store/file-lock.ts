@@ -4,19 +4,8 @@
  */
 import { openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
 import { GtError } from '../core/errors.js';
+import { isProcessAlive } from './process-alive.js';
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True when process `pid` exists. */
-export const isProcessAlive = alive;
 
 /**
  * Run `fn` holding the lock file `path`; waits (polling every 25 ms) up to `timeoutMs`.
@@ -35,7 +24,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeou
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let owner = NaN;
       try { owner = Number(readFileSync(path, 'utf8')); } catch { /* removed meanwhile */ }
-      if (!Number.isNaN(owner) && !alive(owner)) {
+      if (!Number.isNaN(owner) && !isProcessAlive(owner)) {
         rmSync(path, { force: true });
         continue;
       }
