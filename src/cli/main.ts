@@ -24,6 +24,10 @@ const GROUPS: Group[] = [
   { names: ['status'], load: () => import('./commands/status.js') },
   { names: ['bd'], load: () => import('./commands/bd.js') },
   { names: ['daemon'], load: () => import('./commands/daemon.js') },
+  { names: ['prime'], load: () => import('./commands/prime.js') },
+  { names: ['done'], load: () => import('./commands/done.js') },
+  { names: ['hook', 'unsling'], load: () => import('./commands/hook.js') },
+  { names: ['polecat'], load: () => import('./commands/polecat.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
 ];
 

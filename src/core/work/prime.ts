@@ -1,0 +1,165 @@
+/**
+ * `gt prime`: what an agent is told when its session starts (gastown-features.md §3.12).
+ *
+ * The text is markdown for the agent: who it is, the rules of its role, the bead on its hook
+ * (GUPP: "if work is on your hook, you run it"), and a handoff note from its previous session.
+ * `--json` gives the same facts in a stable shape ({@link primeJson}) for scripted agents.
+ * Pure: the store builds a {@link PrimeContext}, this module renders it.
+ */
+
+/** The bead on an agent's hook, as prime shows it. */
+export interface PrimeHook {
+  /** Bead id (`gt-a3f8`). */
+  id: string;
+  title: string;
+  /** Bead status (`hooked` while the agent works it). */
+  status: string;
+  description?: string | undefined;
+  /** 0 (critical) .. 4 (backlog). */
+  priority: number;
+}
+
+/** A handoff note left for this agent's next session. */
+export interface PrimeHandoff {
+  note: string;
+  /** RFC 3339 time the note was written. */
+  created_at: string;
+}
+
+/** Everything `gt prime` tells an agent. */
+export interface PrimeContext {
+  /** The agent's address (`demo/polecats/nux`): also its BD_ACTOR and git author name. */
+  address: string;
+  /** `polecat`, `crew`, `mayor`, … */
+  role: string;
+  /** Its rig ('' for town agents). */
+  rig: string;
+  /** Its name. */
+  name: string;
+  /** Absolute path of the town root. */
+  town: string;
+  /** Runtime preset of its sessions (`claude`, `codex`, …). */
+  runtime: string;
+  /** The bead on its hook, if any. */
+  hook?: PrimeHook | undefined;
+  /** The latest handoff note, if any. */
+  handoff?: PrimeHandoff | undefined;
+  /** Unread mail (always empty until mail exists; the field is part of the JSON shape). */
+  mail: unknown[];
+  /** The rules of its role, one sentence each (see {@link rulesFor}). */
+  rules: string[];
+}
+
+/** The JSON shape of `gt prime --json`: every key always present, absent values `null`. */
+export interface PrimeJson {
+  address: string;
+  role: string;
+  rig: string;
+  name: string;
+  town: string;
+  runtime: string;
+  hook: PrimeHook | null;
+  handoff: PrimeHandoff | null;
+  mail: unknown[];
+  rules: string[];
+}
+
+/** Facts the rules mention when known. */
+export interface RuleFacts {
+  /** The agent's working branch (`polecat/nux/gt-a3f8`). */
+  branch?: string | undefined;
+  /** The bead on its hook. */
+  hookId?: string | undefined;
+}
+
+/**
+ * The rules of a role, one imperative sentence each. Polecat rules follow Gas Town's
+ * completion protocol (gastown-features.md §3.4): one hooked bead, commits on its own branch,
+ * `gt done` when finished.
+ */
+export function rulesFor(role: string, facts: RuleFacts = {}): string[] {
+  const bead = facts.hookId ? `your hooked bead ${facts.hookId}` : 'the bead on your hook';
+  const branch = facts.branch ? `your branch \`${facts.branch}\`` : 'your own branch';
+  switch (role) {
+    case 'polecat':
+      return [
+        `Work only on ${bead}; never start, claim or hook other beads (file new work with \`gt bd create\` instead).`,
+        `Commit your work to ${branch}; do not push, merge, rebase onto other branches or switch branches — the refinery merges it.`,
+        'When the work is finished and committed, run `gt done`: it records a merge request and frees you.',
+        'If nothing needed changing, run `gt done --no-changes --reason "…"` saying why.',
+        'If you are blocked or need a decision, say so (`gt escalate` is coming); never wait silently.',
+      ];
+    case 'crew':
+      return [
+        'You work in a human\'s long-lived clone; follow their instructions first.',
+        `If a bead is on your hook, work on it; commit on ${branch} and push as usual.`,
+        'Record what you find and decide in beads (`gt bd comment`, `gt bd create`).',
+      ];
+    case 'mayor':
+      return [
+        'You coordinate: break work into beads and sling them to rigs; do not write code in rigs yourself.',
+        'Keep the ledger true: every piece of work is a bead with a clear title and description.',
+        'Escalate to the overseer (the human) only what needs a human decision.',
+      ];
+    default:
+      return [
+        `Do the work of the ${role || 'agent'} role; ${bead} comes first.`,
+        'Record what you do in beads so the next session can continue.',
+      ];
+  }
+}
+
+function startLine(ctx: PrimeContext): string {
+  return ctx.role === 'polecat'
+    ? 'This is your work. Announce in one line what you will do, then start immediately — do not ask, do not wait. Run `gt done` when it is committed.'
+    : 'This is your work: start on it now.';
+}
+
+function emptyHookLine(role: string): string {
+  return role === 'polecat'
+    ? 'Nothing is on your hook. Do not pick up other beads yourself: stop here and exit your session; you will be slung new work.'
+    : 'Nothing is on your hook. Wait for instructions or pick work with `gt bd ready`.';
+}
+
+/**
+ * Render the prime text: markdown with a header (who you are), the rules, the hooked bead (id,
+ * title, priority, description) or what to do with an empty hook, the handoff note and mail.
+ */
+export function renderPrime(ctx: PrimeContext): string {
+  const out: string[] = [];
+  out.push(`# Gas Town — you are ${ctx.address}`, '');
+  const where = [`role: ${ctx.role}`, ...(ctx.rig ? [`rig: ${ctx.rig}`] : []), `name: ${ctx.name}`, `runtime: ${ctx.runtime || '(unknown)'}`];
+  out.push(where.join(' · '), `town: ${ctx.town}`, '');
+  out.push('## Rules', '', ...ctx.rules.map((r) => `- ${r}`), '');
+  if (ctx.hook) {
+    const h = ctx.hook;
+    out.push(`## Your hook: ${h.id} — ${h.title}`, '', `status: ${h.status} · priority: P${h.priority}`, '');
+    if (h.description?.trim()) out.push(h.description.trim(), '');
+    out.push(startLine(ctx), '');
+  } else {
+    out.push('## Your hook is empty', '', emptyHookLine(ctx.role), '');
+  }
+  if (ctx.handoff) {
+    out.push(`## Handoff from your previous session (${ctx.handoff.created_at})`, '', ctx.handoff.note.trim(), '');
+  }
+  out.push('## Mail', '', ctx.mail.length ? `${ctx.mail.length} unread message${ctx.mail.length > 1 ? 's' : ''}.` : 'No unread mail.', '');
+  return out.join('\n');
+}
+
+/** The stable JSON of `gt prime --json` (see {@link PrimeJson}); key order is fixed. */
+export function primeJson(ctx: PrimeContext): PrimeJson {
+  return {
+    address: ctx.address,
+    role: ctx.role,
+    rig: ctx.rig,
+    name: ctx.name,
+    town: ctx.town,
+    runtime: ctx.runtime,
+    hook: ctx.hook
+      ? { id: ctx.hook.id, title: ctx.hook.title, status: ctx.hook.status, ...(ctx.hook.description !== undefined ? { description: ctx.hook.description } : {}), priority: ctx.hook.priority }
+      : null,
+    handoff: ctx.handoff ? { note: ctx.handoff.note, created_at: ctx.handoff.created_at } : null,
+    mail: [...ctx.mail],
+    rules: [...ctx.rules],
+  };
+}
