@@ -34,6 +34,8 @@ export interface DaemonContext {
   handle: (method: string, handler: Handler) => void;
   /** Ask the daemon to shut down. */
   shutdown: (reason: string) => void;
+  /** Add a figure to `daemon.ping` (e.g. `sessions`). */
+  stat: (name: string, value: () => unknown) => void;
 }
 
 /** A part of the daemon (sessions, patrols): set up handlers, recover state, stop cleanly. */
@@ -102,6 +104,7 @@ export async function runDaemon(root: string, gtBin: string, factories: ServiceF
   const done = new Promise<void>((r) => { resolveDone = r; });
   const startedAt = Date.now();
   const services: DaemonService[] = [];
+  const stats = new Map<string, () => unknown>();
 
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
@@ -122,10 +125,12 @@ export async function runDaemon(root: string, gtBin: string, factories: ServiceF
     publish: (topic, event, params) => server.publish(topic, event, params),
     handle: (method, handler) => handlers.set(method, handler),
     shutdown,
+    stat: (name, value) => stats.set(name, value),
   };
   ctx.handle('daemon.ping', () => ({
     pid: process.pid, version: DAEMON_VERSION, protocol: PROTOCOL_VERSION, root,
     uptime_ms: Date.now() - startedAt, clients: server.clientCount,
+    ...Object.fromEntries([...stats].map(([k, f]) => [k, f()])),
   }));
   ctx.handle('daemon.stop', (_p: Record<string, unknown>, _c: Connection) => {
     setImmediate(() => shutdown('gt daemon stop'));

@@ -2,9 +2,10 @@
  * The services the daemon runs, in start order. Later issues add the refinery, witness and
  * scheduler patrols here.
  */
+import { AgentService } from './agent-service.js';
 import type { ServiceFactory } from './daemon.js';
 
 /** Every service of the daemon. */
 export function daemonServices(): ServiceFactory[] {
-  return [];
+  return [(ctx) => new AgentService(ctx)];
 }

@@ -9,6 +9,7 @@ import { TownSettingsSchema, flattenSettings, getSetting } from '../../core/town
 import { readSettingsFile, resolveTown, updateSettingsFile } from '../../store/town/town.js';
 import { action, type CliContext, type JsonOption } from '../context.js';
 import { printJson, printLines } from '../output.js';
+import { registerAgentConfig } from './config-agent.js';
 
 /** A setting value as one line of text: strings as they are, everything else as JSON. */
 export function showValue(value: unknown): string {
@@ -19,6 +20,7 @@ export function showValue(value: unknown): string {
 export function register(program: Command, ctx: CliContext): void {
   const config = program.command('config').description('town settings (settings/config.json)');
   const file = () => settingsFile(resolveTown(ctx.cwd, ctx.env));
+  registerAgentConfig(config, ctx);
 
   config
     .command('get')

@@ -11,6 +11,7 @@
  * {@link getSetting}, {@link setSetting} and {@link unsetSetting}.
  */
 import { z } from 'zod';
+import { CustomAgentSchema } from '../agents/presets.js';
 import { GtError, closeMatches } from '../errors.js';
 
 /** `town.json`: the town's identity. The town ledger's prefix is always `hq`. */
@@ -43,6 +44,28 @@ const LedgerSchema = z.strictObject({
   remote: z.string().min(1).optional(),
 });
 
+/** Time thresholds of agent status detection, in ms (core/agents/status.ts). */
+const AgentStatusSchema = z.strictObject({
+  /** Output quiet this long → no longer "working" by output. */
+  quiet_ms: z.number().int().min(100).max(600_000).default(2000),
+  /** Quiet this long with no idle or waiting prompt → stuck. */
+  stuck_ms: z.number().int().min(1000).max(86_400_000).default(600_000),
+  /** No ready prompt this long after start → a startup stall. */
+  startup_ms: z.number().int().min(1000).max(3_600_000).default(60_000),
+});
+
+/** Sessions the daemon hosts. */
+const SessionsSchema = z.strictObject({
+  /** Terminal width of new sessions, in cells. */
+  cols: z.number().int().min(20).max(1000).default(120),
+  /** Terminal height of new sessions, in cells. */
+  rows: z.number().int().min(5).max(500).default(40),
+  /** Lines of scrollback kept per session. */
+  scrollback: z.number().int().min(0).max(1_000_000).default(10_000),
+  /** Record every session as asciicast v2 under logs/sessions/. */
+  record: z.boolean().default(true),
+});
+
 /** `settings/config.json` of a town. */
 export const TownSettingsSchema = z.strictObject({
   /** Always `"town-settings"`. */
@@ -57,6 +80,12 @@ export const TownSettingsSchema = z.strictObject({
   theme: z.string().min(1).default('dark'),
   /** Ledger export to git. */
   ledger: LedgerSchema.prefault({}),
+  /** User-defined runtimes (`gt config agent set NAME "command args"`), by name. */
+  agents: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), CustomAgentSchema).default({}),
+  /** Status detection thresholds. */
+  agent_status: AgentStatusSchema.prefault({}),
+  /** Session hosting. */
+  sessions: SessionsSchema.prefault({}),
 });
 /** Parsed town settings, defaults filled in. */
 export type TownSettings = z.infer<typeof TownSettingsSchema>;
