@@ -122,3 +122,16 @@ describe('formatDuration', () => {
     expect(formatDuration(ms)).toBe(text);
   });
 });
+
+describe('stuck before the ready prompt', () => {
+  it('a runtime working from its argv prompt that goes silent past stuckMs is stuck, not working', () => {
+    const now = 100_000;
+    const base = {
+      alive: true, startedAt: now - 20_000, now, title: '', readySeen: false,
+      screenLines: ['FAKE-AGENT: starting', 'FAKE-AGENT: working: hooked app-x'],
+      thresholds: { quietMs: 500, stuckMs: 1500, startupMs: 60_000 },
+    };
+    expect(decideStatus(getCompiledRules('fake'), { ...base, lastOutputAt: now - 200 }).status).toBe('working');
+    expect(decideStatus(getCompiledRules('fake'), { ...base, lastOutputAt: now - 5_000 }).status).toBe('stuck');
+  });
+});

@@ -27,6 +27,9 @@ describe('town settings files', () => {
       agent_email_domain: 'gastown.local',
       theme: 'dark',
       ledger: { auto_export: true, export_debounce_ms: 1500, auto_commit: true },
+      agents: {},
+      agent_status: { quiet_ms: 2000, stuck_ms: 600_000, startup_ms: 60_000 },
+      sessions: { cols: 120, rows: 40, scrollback: 10_000, record: true },
     });
     expect(defaultTownSettings()).toEqual(parseTownSettings('{}', FILE));
   });

@@ -180,6 +180,11 @@ export function decideStatus(rules: CompiledRules, s: StatusSignals): StatusVerd
 
   // 4. starting
   if (!s.readySeen && age < t.startupMs) {
+    // A runtime that starts working straight from its argv prompt shows no ready prompt first;
+    // silence past the stuck threshold still means stuck.
+    if (indicator && quiet >= t.stuckMs) {
+      return decide('stuck', `no output for ${formatDuration(quiet)} since "${indicator.why}" and no idle or waiting prompt visible`, 'output', indicatorSignal());
+    }
     if (indicator) return decide('working', `${indicator.why} (before the ready prompt)`, indicatorSignal(), 'startup');
     return decide('starting', `no ready prompt yet, ${formatDuration(age)} since start (limit ${formatDuration(t.startupMs)})`, 'startup');
   }
