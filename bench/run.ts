@@ -5,10 +5,12 @@
  * name prints the known ones and exits with status 2. Benchmarks print; they never assert.
  */
 import { benchLedger } from './ledger.js';
+import { benchSessions } from './sessions.js';
 
 /** Known benchmarks by name (sessions, refinery and tui will join later). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
   ledger: benchLedger,
+  sessions: benchSessions,
 };
 
 async function main(argv: string[]): Promise<number> {

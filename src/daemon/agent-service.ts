@@ -53,7 +53,7 @@ export interface AgentInfo {
   state: string;
   hook_bead: string;
   generation: number;
-  session: null | { id: string; pid: number | null; status: string; why: string; started_at: string; exit_code?: number; exit_reason?: string };
+  session: null | { id: string; pid: number | null; status: string; why: string; started_at: string; bytes_out?: number; exit_code?: number; exit_reason?: string };
 }
 
 const str = (v: unknown, name: string): string => {
@@ -308,6 +308,7 @@ export class AgentService implements DaemonService {
       session = {
         id: `${a.address}#${a.generation}`, pid: a.session.pid ?? null, status: a.verdict.status, why: a.verdict.why,
         started_at: new Date(a.session.startedAt).toISOString(),
+        bytes_out: a.session.bytesOut,
         ...(a.session.exitCode !== undefined ? { exit_code: a.session.exitCode } : {}),
         ...(a.session.exitReason ? { exit_reason: a.session.exitReason } : {}),
       };
