@@ -14,7 +14,6 @@ import type { NudgeRow } from '../src/daemon/nudge-service.js';
 import { writeTx } from '../src/store/sqlite/db.js';
 import { upsertAgent } from '../src/store/work/agents.js';
 import { installTown, openTown } from '../src/store/town/town.js';
-import { addRig } from '../src/store/town/rigs.js';
 import { fmtMs, printTable, summarize } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
