@@ -162,6 +162,8 @@ describe('sling → scripted agents → gt done', () => {
       const a = await waitStatus(c, address, 'exited', 10_000);
       expect(a.session?.exit_code).toBe(127);
       expect(a.session?.exit_reason).toContain('no-such-agent-binary-xyz');
+      const screen = (await c.request<{ lines: string[] }>('agent.peek', { address, lines: 20 })).lines.join('\n');
+      expect(screen).toContain('cannot start no-such-agent-binary-xyz'); // the error is shown in the session
     } finally {
       c.close();
     }
