@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { GtError } from '../../src/core/errors.js';
 import {
   BUILT_IN_RUNTIMES, CustomAgentSchema, PRESETS, isReady, launchArgv, parseAgentCommand, resolveRuntime, runtimeNames,
   type RuntimePreset,
 } from '../../src/core/agents/presets.js';
 import { SCREEN_RULE_IDS } from '../../src/core/agents/screen-rules.js';
+import { thrown } from '../helpers/errors.js';
 
-function thrown(fn: () => unknown): GtError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GtError);
-    return e as GtError;
-  }
-  throw new Error('expected a GtError');
-}
 
 const ENV = { SHELL: '/usr/bin/zsh' };
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { GtError } from '../../src/core/errors.js';
 import { exportJsonl, goJson, serializeIssue } from '../../src/core/ledger/jsonl-export.js';
 import { normalizeIssue, parseBackupTables, parseJsonl, type ParseWarning } from '../../src/core/ledger/jsonl-parse.js';
 import { isTime } from '../../src/core/ledger/time.js';
 import type { Issue } from '../../src/core/ledger/types.js';
+import { thrown as parseError } from '../helpers/errors.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/beads/', import.meta.url));
 const read = (name: string): string => readFileSync(FIXTURES + name, 'utf8');
@@ -26,15 +26,6 @@ function readBackup(): Parameters<typeof parseBackupTables>[0] {
   return Object.fromEntries(TABLES.map((t) => [t, { file: `backup-2026-03/${t}.jsonl`, text: read(`backup-2026-03/${t}.jsonl`) }]));
 }
 
-function parseError(fn: () => unknown): GtError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GtError);
-    return e as GtError;
-  }
-  throw new Error('expected a GtError');
-}
 
 describe('fixtures: every file parses, counts match, export round-trips', () => {
   for (const [name, [count, dialect]] of Object.entries(FILES)) {

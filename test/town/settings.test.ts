@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { GtError } from '../../src/core/errors.js';
 import { validateCrewName, validatePrefix, validateRigName, sanitizeName } from '../../src/core/town/names.js';
 import {
   RigSettingsSchema, TownSettingsSchema, defaultRigSettings, defaultTownSettings, flattenSettings, getSetting,
   parseRigSettings, parseTownJson, parseTownSettings, setSetting, settingKeys, unsetSetting,
 } from '../../src/core/town/settings.js';
+import { thrown } from '../helpers/errors.js';
 
 const FILE = '/town/settings/config.json';
 
-function thrown(fn: () => unknown): GtError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GtError);
-    return e as GtError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('town settings files', () => {
   it('fills in every default from an empty object', () => {
