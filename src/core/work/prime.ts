@@ -100,6 +100,9 @@ export function rulesFor(role: string, facts: RuleFacts = {}): string[] {
         'You coordinate: break work into beads and sling them to rigs; do not write code in rigs yourself.',
         'Keep the ledger true: every piece of work is a bead with a clear title and description.',
         'Escalate to the overseer (the human) only what needs a human decision.',
+        'See the town: `gt status`, `gt rig list`, `gt agents`; see the work: `bd ready`, `bd blocked`, `bd list`, `bd show <id>`.',
+        'Create work: `bd create "<title>" --rig <rig> -p <0-4> -d "<what and why>"`; order it with `--deps <id>` or `bd dep add <id> <blocker>`; group it under an epic with `--parent <epic>`.',
+        'Start work: `gt sling <bead> <rig>` puts it on a free polecat and starts its session; watch with `gt peek <agent>`, steer with `gt nudge <agent> "<text>"`.',
       ];
     default:
       return [

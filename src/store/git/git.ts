@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SimpleGitOptions } from 'simple-git';
 import { GtError } from '../../core/errors.js';
+import { withFileLock } from '../file-lock.js';
 
 /** A commit author or committer. */
 export interface GitIdentity {
@@ -72,14 +73,22 @@ interface RunOptions {
  */
 export async function git(dir: string, args: string[], options: RunOptions = {}): Promise<string> {
   const env = gitEnv(options.env);
-  try {
-    // Constructed inside the try: simple-git throws synchronously when `dir` does not exist.
-    // Loaded on first use: commands that never touch git (most `bd` commands) skip its ~30 ms import.
-    const { simpleGit } = await import('simple-git');
-    const g = simpleGit({ baseDir: dir, trimmed: false, unsafe: { ...envUnsafe(env), ...options.unsafe }, errors: exitCodeErrors }).env(env);
-    return await g.raw(args);
-  } catch (e) {
-    throw gitError(dir, args, e, options.fix);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Constructed inside the try: simple-git throws synchronously when `dir` does not exist.
+      // Loaded on first use: commands that never touch git (most `bd` commands) skip its ~30 ms import.
+      const { simpleGit } = await import('simple-git');
+      const g = simpleGit({ baseDir: dir, trimmed: false, unsafe: { ...envUnsafe(env), ...options.unsafe }, errors: exitCodeErrors }).env(env);
+      return await g.raw(args);
+    } catch (e) {
+      // Another process adding a worktree of the same repository at this instant: git read its
+      // half-written worktrees/<name>/ entry. Transient: try again shortly.
+      if (attempt < 4 && /failed to read worktrees\/|worktrees\/[^ ]+\/(commondir|gitdir)/.test(String((e as Error).message))) {
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        continue;
+      }
+      throw gitError(dir, args, e, options.fix);
+    }
   }
 }
 
@@ -261,7 +270,16 @@ export async function addWorktree(bare: string, path: string, branch: string, op
   const args = options.create
     ? ['worktree', 'add', '--quiet', '-b', branch, path, ...(options.base ? [options.base] : [])]
     : ['worktree', 'add', '--quiet', path, branch];
-  await git(bare, args, { fix: `check that branch "${branch}" ${options.create ? 'does not already exist' : 'exists and is not checked out in another worktree'}` });
+  await withWorktreeLock(bare, () => git(bare, args, { fix: `check that branch "${branch}" ${options.create ? 'does not already exist' : 'exists and is not checked out in another worktree'}` }));
+}
+
+/**
+ * git is not safe for concurrent `worktree add/remove/prune` on one repository (one reads
+ * `worktrees/<name>/commondir` while another is still writing it: "failed to read
+ * worktrees/x/commondir"); concurrent slings take turns on a lock file in the repository.
+ */
+function withWorktreeLock<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+  return withFileLock(join(repo, 'gt-worktrees.lock'), fn, 120_000);
 }
 
 /**
@@ -271,8 +289,15 @@ export async function addWorktree(bare: string, path: string, branch: string, op
  * @throws GtError GIT_FAILED.
  */
 export async function removeWorktree(bare: string, path: string): Promise<void> {
-  if (existsSync(path)) await git(bare, ['worktree', 'remove', '--force', '--force', path]);
-  await git(bare, ['worktree', 'prune']);
+  await withWorktreeLock(bare, async () => {
+    if (existsSync(path)) await git(bare, ['worktree', 'remove', '--force', '--force', path]);
+    await git(bare, ['worktree', 'prune']);
+  });
+}
+
+/** `git worktree prune` under the worktree lock. @throws GtError GIT_FAILED. */
+export async function pruneWorktrees(bare: string): Promise<void> {
+  await withWorktreeLock(bare, () => git(bare, ['worktree', 'prune']));
 }
 
 /** Paths of every worktree of `bare` (the bare repository itself excluded). */

@@ -15,7 +15,7 @@ import { polecatsDir, rigBareRepo } from '../../core/town/layout.js';
 import {
   addressFromTownPath, parseAgentAddress, pickName, polecatAddress, polecatBranch, poolForRig, type AgentAddress,
 } from '../../core/work/names.js';
-import { addWorktree, branchExists, currentBranch, git, isInsideWorkTree, removeWorktree } from '../git/git.js';
+import { addWorktree, branchExists, currentBranch, git, isInsideWorkTree, pruneWorktrees, removeWorktree } from '../git/git.js';
 import { writeTx } from '../sqlite/db.js';
 import { getRig, rigSettings } from '../town/rigs.js';
 import type { Town } from '../town/town.js';
@@ -192,7 +192,7 @@ export async function preparePolecatSandbox(town: Town, rig: string, name: strin
     if (existsSync(wt) && readdirSync(wt).length) {
       throw new GtError('INVALID_VALUE', `${wt} exists but is not a git worktree`, { fix: 'move that directory away, then sling again' });
     }
-    await git(bare, ['worktree', 'prune']);
+    await pruneWorktrees(bare);
     if (await branchExists(bare, branch)) {
       if (await fresh()) await git(bare, ['branch', '--force', branch, base]);
       await addWorktree(bare, wt, branch);
@@ -336,7 +336,7 @@ export async function nukePolecat(town: Town, address: string, options: { force?
   if (risk.dirty || risk.unmerged) result.kept = await preserveWork(town, row.rig, row.name, exists ? wt : undefined, branch);
   const bare = rigBareRepo(town.root, row.rig);
   if (existsSync(wt)) await removeWorktree(bare, wt);
-  else await git(bare, ['worktree', 'prune']);
+  else await pruneWorktrees(bare);
   if (branch && (await deleteBranchIfSafe(town, row.rig, branch, Boolean(result.kept)))) result.deletedBranch = branch;
   writeTx(town.db, () => {
     updateAgent(town.db, address, { state: 'nuked', hook_bead: '', worktree: '', branch: '' });
