@@ -33,6 +33,7 @@ const GROUPS: Group[] = [
   { names: ['done'], load: () => import('./commands/done.js') },
   { names: ['hook', 'unsling'], load: () => import('./commands/hook.js') },
   { names: ['polecat'], load: () => import('./commands/polecat.js') },
+  { names: ['mq', 'refinery'], load: () => import('./commands/mq.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
 ];
 

@@ -166,13 +166,27 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Connect and make sure a daemon answers: a socket can still accept connections for a moment
+ * after its daemon was killed (the kernel tears the process down thread by thread), and such a
+ * connection would never be answered.
+ */
 async function tryOpen(root: string): Promise<DaemonClient | undefined> {
   const state = readDaemonState(root);
   for (const path of new Set([state?.socket, daemonSocketPath(root)].filter(Boolean) as string[])) {
+    let client: DaemonClient | undefined;
     try {
-      return await DaemonClient.open(path);
+      client = await DaemonClient.open(path);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no answer')), 3_000); });
+      try {
+        await Promise.race([client.request('daemon.ping'), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return client;
     } catch {
-      // not listening there
+      client?.close(); // not listening there, or nobody answering
     }
   }
   return undefined;

@@ -4,8 +4,9 @@
  */
 import { AgentService } from './agent-service.js';
 import type { ServiceFactory } from './daemon.js';
+import { refineryService } from './refinery-service.js';
 
 /** Every service of the daemon. */
 export function daemonServices(): ServiceFactory[] {
-  return [(ctx) => new AgentService(ctx)];
+  return [(ctx) => new AgentService(ctx), refineryService];
 }

@@ -151,7 +151,7 @@ describe('gt install, rig, crew, config', () => {
     const gate = await gt(['rig', 'config', 'set', 'app', 'merge_queue.gates.test', '{"cmd":"npm test"}']);
     expect(gate.code).toBe(0);
     const show = JSON.parse((await gt(['rig', 'config', 'show', 'app', '--json'])).out);
-    expect(show.merge_queue).toEqual({ enabled: true, batch_size: 8, gates: { test: { cmd: 'npm test', timeout_ms: 600000, phase: 'test' } } });
+    expect(show.merge_queue).toEqual({ enabled: true, batch_size: 8, gates: { test: { cmd: 'npm test', timeout_ms: 600000, phase: 'test' } }, push_remote: '', retry_flaky: 1, poll_ms: 2000, delete_merged_branches: true });
     expect((await gt(['rig', 'config', 'show', 'app'])).out).toContain('merge_queue.gates.test.cmd = npm test');
     expect((await gt(['rig', 'config', 'unset', 'app', 'merge_queue.batch_size'])).out).toBe('app: merge_queue.batch_size = 4 (default)\n');
     const bad = await gt(['rig', 'config', 'set', 'app', 'merge_queue.gates.test.phase', 'deploy']);

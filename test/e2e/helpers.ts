@@ -8,8 +8,8 @@ import { GIT_ENV, GT_BIN, ROOT, gt, runBin, sourceRepo, waitFor } from '../cli/h
 /** The scripted fake agent. */
 export const FAKE_AGENT = join(ROOT, 'test/fixtures/fake-agent.mjs');
 
-/** A town with one rig (a repo with its own node test suite) and the fake agent as default runtime. */
-export async function fakeTown(dir: string, options: { stuckMs?: number } = {}): Promise<{ root: string; env: Record<string, string>; repo: string }> {
+/** A town with one rig (a repo with its own node test suite) and the fake agent as default runtime; its refinery is paused unless `refinery` is set. */
+export async function fakeTown(dir: string, options: { stuckMs?: number; refinery?: boolean } = {}): Promise<{ root: string; env: Record<string, string>; repo: string }> {
   const repo = sourceRepo(join(dir, 'src'), {
     'package.json': '{"name":"app","type":"module","scripts":{"test":"node --test"}}\n',
     'app.js': 'export const add = (a, b) => a + b;\n',
@@ -29,6 +29,8 @@ export async function fakeTown(dir: string, options: { stuckMs?: number } = {}):
   await must(['config', 'default-agent', 'fake']);
   await must(['config', 'set', 'agent_status.quiet_ms', '500']);
   if (options.stuckMs) await must(['config', 'set', 'agent_status.stuck_ms', String(options.stuckMs)]);
+  // Session tests look at merge requests as gt done leaves them: the refinery waits unless asked.
+  if (!options.refinery) await must(['mq', 'pause', '--rig', 'app']);
   return { root, env, repo };
 }
 

@@ -95,7 +95,7 @@ describe('town.json', () => {
 
 describe('rig settings', () => {
   it('has merge-queue defaults', () => {
-    expect(defaultRigSettings()).toEqual({ type: 'rig-settings', version: 1, merge_queue: { enabled: true, batch_size: 4, gates: {} } });
+    expect(defaultRigSettings()).toEqual({ type: 'rig-settings', version: 1, merge_queue: { enabled: true, batch_size: 4, gates: {}, push_remote: '', retry_flaky: 1, poll_ms: 2000, delete_merged_branches: true } });
   });
   it('fills gate defaults and validates phases', () => {
     const s = parseRigSettings('{"merge_queue":{"gates":{"unit":{"cmd":"npm test"}}}}', FILE);
@@ -197,7 +197,7 @@ describe('dotted keys', () => {
   it('lists keys and flattens values', () => {
     expect(settingKeys(RigSettingsSchema)).toContain('merge_queue.gates.<name>.cmd');
     expect(flattenSettings(defaultRigSettings())).toEqual([
-      ['type', 'rig-settings'], ['version', 1], ['merge_queue.enabled', true], ['merge_queue.batch_size', 4], ['merge_queue.gates', {}],
+      ['type', 'rig-settings'], ['version', 1], ['merge_queue.enabled', true], ['merge_queue.batch_size', 4], ['merge_queue.gates', {}], ['merge_queue.push_remote', ''], ['merge_queue.retry_flaky', 1], ['merge_queue.poll_ms', 2000], ['merge_queue.delete_merged_branches', true],
     ]);
   });
 });

@@ -123,6 +123,14 @@ export const RigSettingsSchema = z.strictObject({
     batch_size: z.number().int().min(1).max(100).default(4),
     /** Gates by name (letters, digits, `_`, `-`). */
     gates: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), GateSchema).default({}),
+    /** Push the target branch to this remote of the rig's repository after each merge ('' = do not push). */
+    push_remote: z.string().default(''),
+    /** Times a failing gate is retried before it counts as failed (a pass on retry is recorded as flaky). */
+    retry_flaky: z.number().int().min(0).max(5).default(1),
+    /** How often the daemon looks at the queue, in ms. */
+    poll_ms: z.number().int().min(200).max(3_600_000).default(2000),
+    /** Delete the polecat branch once its merge request merged. */
+    delete_merged_branches: z.boolean().default(true),
   }).prefault({}),
   /** Polecat name pool. */
   namepool: z.strictObject({

@@ -205,6 +205,56 @@ CREATE TABLE nudges (
 CREATE INDEX nudges_agent ON nudges(agent, state);
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- refinery bookkeeping (issue #4)
+ALTER TABLE merge_requests ADD COLUMN merged_sha TEXT;
+ALTER TABLE merge_requests ADD COLUMN error TEXT;
+ALTER TABLE merge_requests ADD COLUMN batch_id TEXT;
+
+-- one batch the refinery assembled: what it tested, and where it stands (for crash recovery)
+CREATE TABLE refinery_batches (
+  id         TEXT PRIMARY KEY,
+  rig        TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  base       TEXT NOT NULL,            -- target sha the batch was built on
+  mr_ids     TEXT NOT NULL,            -- JSON array, in merge order
+  state      TEXT NOT NULL,            -- testing | landing | landed | failed | abandoned | preexisting
+  tip        TEXT,                     -- the tested tip being landed
+  runs       INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX refinery_batches_rig ON refinery_batches(rig, state);
+
+-- every gate run: which stack, which tip, which gate failed, flaky or not
+CREATE TABLE gate_runs (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  rig         TEXT NOT NULL,
+  batch_id    TEXT NOT NULL,
+  stack       TEXT NOT NULL,           -- JSON array of MR ids
+  tip         TEXT,
+  passed      INTEGER NOT NULL,
+  flaky       INTEGER NOT NULL DEFAULT 0,
+  failed_gate TEXT,
+  result      TEXT NOT NULL,           -- JSON: every gate run
+  duration_ms INTEGER NOT NULL,
+  created_at  TEXT NOT NULL
+);
+CREATE INDEX gate_runs_batch ON gate_runs(batch_id);
+
+-- per rig: paused by a user, or blocked because the target itself fails its gates
+CREATE TABLE refinery_state (
+  rig            TEXT PRIMARY KEY,
+  paused         INTEGER NOT NULL DEFAULT 0,
+  blocked_sha    TEXT,
+  blocked_reason TEXT,
+  good_sha       TEXT,                 -- the last target sha known to pass the gates
+  updated_at     TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The schema version this build writes. */
