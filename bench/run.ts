@@ -5,12 +5,14 @@
  * name prints the known ones and exits with status 2. Benchmarks print; they never assert.
  */
 import { benchLedger } from './ledger.js';
+import { benchRefinery } from './refinery.js';
 import { benchSessions } from './sessions.js';
 
 /** Known benchmarks by name (sessions, refinery and tui will join later). */
 const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
   ledger: benchLedger,
   sessions: benchSessions,
+  refinery: benchRefinery,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -13,7 +13,7 @@
  *    that fails on its own is a pre-existing failure: a P1 bug, nobody blamed.
  */
 import { join } from 'node:path';
-import { landBatch } from '../../core/refinery/bisect.js';
+import { landBatch, landOneAtATime } from '../../core/refinery/bisect.js';
 import { orderQueue } from '../../core/refinery/queue.js';
 import { refineryWorktree, rigBareRepo, rigDir } from '../../core/town/layout.js';
 import { branchExists } from '../git/git.js';
@@ -86,11 +86,16 @@ export async function recoverBatches(town: Town, rig: string): Promise<string[]>
 }
 
 /**
- * Run the refinery of one rig once.
+ * Run the refinery of one rig once. `strategy` is `bisect` (default); `one-at-a-time` tests each
+ * MR alone on the growing target, as Gas Town's refinery does, for comparison.
  *
  * @throws GtError RIG_NOT_FOUND; GIT_FAILED for git errors outside an MR's own conflict.
  */
-export async function runRefineryOnce(town: Town, rig: string, options: { now?: number; log?: (line: string) => void } = {}): Promise<RefineryRun> {
+export async function runRefineryOnce(
+  town: Town,
+  rig: string,
+  options: { now?: number; log?: (line: string) => void; strategy?: 'bisect' | 'one-at-a-time' } = {},
+): Promise<RefineryRun> {
   const log = options.log ?? (() => undefined);
   const r = getRig(town, rig);
   const settings = rigSettings(town, rig).merge_queue;
@@ -156,7 +161,8 @@ export async function runRefineryOnce(town: Town, rig: string, options: { now?: 
     log(`gates on [${stack.map((m) => m.id).join(', ')}] at ${built.tip.slice(0, 12)}: ${result.passed ? 'pass' : `fail (${result.failed?.name})`}`);
     return { passed: result.passed, tip: built.tip };
   };
-  const result = await landBatch(batch, oracle, state.good_sha === base);
+  // One-at-a-time is Gas Town's running strategy, kept for the benchmark's comparison.
+  const result = options.strategy === 'one-at-a-time' ? await landOneAtATime(batch, oracle) : await landBatch(batch, oracle, state.good_sha === base);
   out.runs = result.runs;
   writeTx(town.db, () => patchBatch(town.db, batchId, { runs: result.runs }));
 
