@@ -162,6 +162,10 @@ describe('gt mq', () => {
     expect(show.out).toContain('gate run');
     expect((await gt(['mq', 'retry', other.id], { env })).code).toBe(0);
     expect(mrById(town.db, other.id)!.state).toBe('queued');
+    const gate = await gt(['rig', 'config', 'set', 'app', 'merge_queue.gates.lint', 'node --check app.js'], { env });
+    expect(gate.code, gate.err).toBe(0);
+    const shown = (await gt(['rig', 'config', 'show', 'app', '--json'], { env })).json<{ merge_queue: { gates: Record<string, unknown> } }>();
+    expect(shown.merge_queue.gates.lint).toEqual({ cmd: 'node --check app.js', timeout_ms: 600_000, phase: 'test' });
     const missing = await gt(['mq', 'show', 'app-mr-999'], { env });
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('no merge request "app-mr-999"');

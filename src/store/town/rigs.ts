@@ -264,14 +264,17 @@ export function getRigSetting(town: Town, rig: string, key: string): unknown {
 
 /**
  * Set a dotted key of a rig's settings (value parsed as JSON when it parses), validate, and
- * write the file atomically.
+ * write the file atomically. A gate given as a plain command (`merge_queue.gates.test "npm test"`)
+ * becomes `{"cmd": "npm test"}` with the default timeout and phase.
  *
  * @returns the new settings.
  * @throws GtError RIG_NOT_FOUND; CONFIG_KEY; CONFIG_INVALID.
  */
 export function setRigSetting(town: Town, rig: string, key: string, value: string): RigSettings {
   getRig(town, rig);
-  return updateSettingsFile(rigSettingsFile(town.root, rig), RigSettingsSchema, key, value);
+  // `merge_queue.gates.<name> "npm test"`: a plain command is short for {"cmd": "npm test"}.
+  const gate = /^merge_queue\.gates\.[A-Za-z0-9_-]+$/.test(key) && !value.trim().startsWith('{');
+  return updateSettingsFile(rigSettingsFile(town.root, rig), RigSettingsSchema, key, gate ? JSON.stringify({ cmd: value }) : value);
 }
 
 /**
