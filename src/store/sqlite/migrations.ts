@@ -255,6 +255,115 @@ CREATE TABLE refinery_state (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- coordination (issue #5): typed mail, escalations, town events, the sling queue, witness state
+
+-- one message; its recipients are mail_deliveries rows
+CREATE TABLE messages (
+  id         TEXT PRIMARY KEY,          -- 'msg-<n>'
+  thread_id  TEXT NOT NULL,             -- the first message's id
+  reply_to   TEXT,
+  sender     TEXT NOT NULL,             -- an address ('app/refinery', 'overseer', …)
+  subject    TEXT NOT NULL,
+  body       TEXT NOT NULL,
+  kind       TEXT NOT NULL,             -- POLECAT_DONE MERGE_READY MERGED MERGE_FAILED FIX_NEEDED REWORK_REQUEST HELP HANDOFF CONVOY_LANDED plain
+  fields     TEXT NOT NULL DEFAULT '{}', -- JSON: the protocol's structured fields
+  priority   INTEGER NOT NULL DEFAULT 2,
+  urgent     INTEGER NOT NULL DEFAULT 0,
+  bead_id    TEXT,                      -- the bead it is about, if any
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX messages_thread ON messages(thread_id);
+
+-- one recipient of one message: read and archived state, and the announcement nudge
+CREATE TABLE mail_deliveries (
+  message_id  TEXT NOT NULL,
+  address     TEXT NOT NULL,
+  role        TEXT NOT NULL,            -- to | cc
+  via         TEXT,                     -- the group it came through ('@town', …), if any
+  read_at     TEXT,
+  archived_at TEXT,
+  announce    TEXT NOT NULL DEFAULT 'pending', -- pending | queued | done | skipped
+  PRIMARY KEY (message_id, address)
+) WITHOUT ROWID;
+CREATE INDEX mail_deliveries_inbox ON mail_deliveries(address, archived_at, read_at);
+
+-- per-agent preferences (do not disturb)
+CREATE TABLE agent_prefs (
+  address    TEXT PRIMARY KEY,
+  dnd        INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- escalations: severity-ranked requests for attention, routed up witness → deacon → mayor → overseer
+CREATE TABLE escalations (
+  id              TEXT PRIMARY KEY,     -- 'esc-<n>'
+  severity        TEXT NOT NULL,        -- critical | high | medium | low
+  category        TEXT NOT NULL,        -- decision | help | blocked | failed | emergency | lifecycle
+  summary         TEXT NOT NULL,
+  detail          TEXT NOT NULL DEFAULT '',
+  bead_id         TEXT,
+  source          TEXT NOT NULL,        -- who raised it (an address)
+  source_generation INTEGER,            -- the session generation it is about, if any
+  level           TEXT NOT NULL,        -- witness | deacon | mayor | overseer: where it is now
+  assignee        TEXT NOT NULL,        -- the address that should act
+  state           TEXT NOT NULL DEFAULT 'open', -- open | acked | closed
+  reescalations   INTEGER NOT NULL DEFAULT 0,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  escalated_at    TEXT NOT NULL,        -- when it reached its current level
+  acked_at        TEXT,
+  acked_by        TEXT,
+  closed_at       TEXT,
+  close_reason    TEXT
+) WITHOUT ROWID;
+CREATE INDEX escalations_state ON escalations(state, severity);
+
+-- every state change of the town (also appended to <town>/.events.jsonl)
+CREATE TABLE town_events (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts      TEXT NOT NULL,
+  type    TEXT NOT NULL,                -- domain.pastTense: bead.slung, polecat.done, mr.merged, mail.sent, …
+  actor   TEXT NOT NULL,
+  rig     TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',     -- the main id (bead, agent, MR, convoy, …)
+  payload TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX town_events_ts ON town_events(ts);
+CREATE INDEX town_events_rig ON town_events(rig, id);
+
+-- slings past capacity wait here and are dispatched in priority order (scheduler)
+CREATE TABLE sling_queue (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  bead_id       TEXT NOT NULL,
+  rig           TEXT NOT NULL,
+  target        TEXT NOT NULL,          -- what was asked: '<rig>' or '<rig>/<polecat>'
+  runtime       TEXT,
+  priority      INTEGER NOT NULL,
+  state         TEXT NOT NULL DEFAULT 'queued', -- queued | dispatched | failed | cleared
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  error         TEXT,
+  created_at    TEXT NOT NULL,
+  dispatched_at TEXT
+);
+CREATE INDEX sling_queue_state ON sling_queue(state, priority, id);
+
+-- what the witness knows of each agent's session (thresholds and restart counts)
+CREATE TABLE witness_state (
+  address       TEXT PRIMARY KEY,
+  generation    INTEGER NOT NULL,
+  bead_id       TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT '',
+  since         TEXT NOT NULL,          -- when it entered that status
+  stuck_stage   INTEGER NOT NULL DEFAULT 0, -- 0 none, 1 nudged, 2 handed off, 3 escalated
+  restarts      INTEGER NOT NULL DEFAULT 0, -- restarts for bead_id
+  escalation_id TEXT,
+  updated_at    TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The schema version this build writes. */
