@@ -227,12 +227,14 @@ async function runOnce(
     });
   }
   const tail = new TailBuffer(Math.max(tailBytes * 4, 64 * 1024));
-  const child = execa(gate.cmd, {
+  // One pipe for both streams (the shell's stderr joins its stdout before the command runs), so
+  // the tail keeps the order the command wrote in; two pipes read by `all` can swap lines.
+  const child = execa(`exec 2>&1; ${gate.cmd}`, {
     shell: true,
     cwd,
     env,
     stdin: 'ignore',
-    all: true,
+    stderr: 'ignore',
     buffer: false,
     reject: false,
     detached: true,
@@ -240,7 +242,7 @@ async function runOnce(
   });
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
-  child.all?.on('data', (chunk: Uint8Array) => tail.push(chunk));
+  child.stdout?.on('data', (chunk: Uint8Array) => tail.push(chunk));
   let timedOut = false;
   let aborted = false;
   const timer = setTimeout(() => {
