@@ -1,12 +1,10 @@
 /**
- * Protocol messages between agents (FIX_NEEDED, REWORK_REQUEST, MERGED, pre-existing failures),
- * stored as beads of type `message` the way Gas Town stores mail (gastown-features.md §3.5):
- * title = `<KIND> <subject>`, description = the body as `key: value` lines, assignee = the
- * recipient address, labels `gt:message`, `msg-type:<KIND>`, `from:<sender>`. Open = unread.
- * The mail issue gives these a typed inbox; the records stay beads so nothing is lost meanwhile.
+ * Protocol messages between agents (FIX_NEEDED, REWORK_REQUEST, MERGED, pre-existing failures,
+ * …), sent as typed mail (store/mail/mail.ts): kind = the protocol kind, the structured fields
+ * kept as JSON and also written into the body as `key: value` lines (Gas Town's protocol body
+ * format, gastown-features.md §3.5), so an agent reading the mail sees them.
  */
-import type { Issue } from '../core/ledger/types.js';
-import { Ledger } from './sqlite/ledger.js';
+import { sendMail, type SentMail } from './mail/mail.js';
 import type { Town } from './town/town.js';
 
 /** A message to send. */
@@ -15,7 +13,7 @@ export interface MessageInput {
   to: string;
   /** Sender address (`app/refinery`). */
   from: string;
-  /** Protocol kind (`FIX_NEEDED`, `REWORK_REQUEST`, …). */
+  /** Protocol kind (`FIX_NEEDED`, `REWORK_REQUEST`, …): one of MAIL_KINDS. */
   kind: string;
   /** One line. */
   subject: string;
@@ -25,7 +23,7 @@ export interface MessageInput {
   text?: string;
   /** 0..4; default 1 for failures. */
   priority?: number;
-  /** The bead it is about (a `related` dependency). */
+  /** The bead it is about. */
   about?: string;
 }
 
@@ -35,16 +33,19 @@ export function messageBody(input: Pick<MessageInput, 'fields' | 'text'>): strin
   return [...lines, ...(input.text ? ['', input.text] : [])].join('\n');
 }
 
-/** Send a message (one transaction through the ledger). Returns the message bead. */
-export function sendMessage(town: Town, input: MessageInput): Issue {
-  const ledger = new Ledger(town.db, { actor: input.from, prefix: town.json.prefix });
-  return ledger.create({
-    title: `${input.kind} ${input.subject}`.slice(0, 500),
-    description: messageBody(input),
-    issue_type: 'message',
-    priority: input.priority ?? 1,
-    assignee: input.to,
-    labels: ['gt:message', `msg-type:${input.kind}`, `from:${input.from}`],
-    ...(input.about ? { deps: [{ type: 'related', id: input.about }] } : {}),
+/**
+ * Send a protocol message (one transaction; joins the caller's). The recipient must be a
+ * well-formed address but need not be known to the town (a polecat's row may be gone by the
+ * time the refinery answers it).
+ *
+ * @returns the stored mail and its delivery.
+ * @throws GtError INVALID_VALUE for an unknown kind or a body over 64 KB; NOT_FOUND for a
+ *   malformed address.
+ */
+export function sendMessage(town: Town, input: MessageInput): SentMail {
+  return sendMail(town, {
+    from: input.from, to: [input.to], kind: input.kind, subject: input.subject, body: messageBody(input),
+    fields: input.fields ?? {}, priority: input.priority ?? 1, allowUnknown: true,
+    ...(input.about ? { beadId: input.about } : {}),
   });
 }

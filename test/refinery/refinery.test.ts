@@ -23,8 +23,10 @@ afterEach(() => {
   tmp?.cleanup();
 });
 
-const messagesTo = (address: string, kind: string) => (town.db.prepare(`SELECT i.id, i.doc FROM issues i JOIN labels l ON l.issue_id = i.id
-  WHERE i.issue_type = 'message' AND i.assignee = ? AND l.label = ?`).all(address, `msg-type:${kind}`) as Array<{ id: string; doc: string }>).map((r) => JSON.parse(r.doc) as { title: string; description: string });
+/** Mail of one kind delivered to an address, shaped as the old message beads: title = `<KIND> <subject>`, description = body. */
+const messagesTo = (address: string, kind: string) => (town.db.prepare(`SELECT m.kind, m.subject, m.body FROM messages m JOIN mail_deliveries d ON d.message_id = m.id
+  WHERE d.address = ? AND m.kind = ? ORDER BY m.created_at`).all(address, kind) as Array<{ kind: string; subject: string; body: string }>)
+  .map((r) => ({ title: `${r.kind} ${r.subject}`, description: r.body }));
 
 describe('refinery', () => {
   beforeEach(async () => { await setup(); });
