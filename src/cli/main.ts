@@ -28,12 +28,18 @@ const GROUPS: Group[] = [
   { names: ['agents'], load: () => import('./commands/agents.js') },
   { names: ['peek', 'attach', 'nudge'], load: () => import('./commands/session.js') },
   { names: ['handoff'], load: () => import('./commands/handoff.js') },
+  { names: ['mail'], load: () => import('./commands/mail.js') },
   { names: ['mayor'], load: () => import('./commands/mayor.js') },
   { names: ['prime'], load: () => import('./commands/prime.js') },
   { names: ['done'], load: () => import('./commands/done.js') },
   { names: ['hook', 'unsling'], load: () => import('./commands/hook.js') },
   { names: ['polecat'], load: () => import('./commands/polecat.js') },
   { names: ['mq', 'refinery'], load: () => import('./commands/mq.js') },
+  { names: ['escalate'], load: () => import('./commands/escalate.js') },
+  { names: ['convoy'], load: () => import('./commands/convoy.js') },
+  { names: ['scheduler'], load: () => import('./commands/scheduler.js') },
+  { names: ['feed'], load: () => import('./commands/feed.js') },
+  { names: ['seance'], load: () => import('./commands/seance.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
 ];
 

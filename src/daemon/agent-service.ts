@@ -16,6 +16,7 @@ import { getCompiledRules, type CompiledRules } from '../core/agents/screen-rule
 import { decideStatus, explainStatus, type HookEvent, type StatusVerdict } from '../core/agents/status.js';
 import { HostedSession } from '../sessions/hosted-session.js';
 import { SessionHost } from '../sessions/session-host.js';
+import { recordEvent } from '../store/events.js';
 import { writeTx } from '../store/sqlite/db.js';
 import { getAgent, insertSession, listAgents, markSessionExited, nextGeneration, requireAgent, updateAgent, type AgentRow } from '../store/work/agents.js';
 import { unhookBead } from '../store/work/hook.js';
@@ -38,6 +39,8 @@ export interface LiveAgent {
   typedPrompt?: string;
   hookEvent?: HookEvent;
   verdict: StatusVerdict;
+  /** Set when the session was stopped on request (stop, restart, handoff): the witness leaves it alone. */
+  stoppedOnRequest?: boolean;
 }
 
 /** How often status is recomputed, in ms. */
@@ -68,7 +71,8 @@ export class AgentService implements DaemonService {
   private readonly live = new Map<string, LiveAgent>();
   private readonly exited = new Map<string, { generation: number; code: number; reason: string; at: number }>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly nudges: NudgeService;
+  /** The nudge queue (the witness nudges through it). */
+  readonly nudges: NudgeService;
   private stopping = false;
 
   constructor(private readonly ctx: DaemonContext) {
@@ -169,6 +173,7 @@ export class AgentService implements DaemonService {
     writeTx(town.db, () => {
       insertSession(town.db, { agent: address, generation, runtime: preset.name, argv: [launch.command, ...launch.args], cwd, ...(session.pid !== undefined ? { pid: session.pid } : {}), ...(recordFile ? { recording: recordFile } : {}) });
       updateAgent(town.db, address, { runtime: preset.name, state: 'working', generation });
+      recordEvent(this.ctx.town, { type: 'agent.started', actor: 'deacon', rig: fresh.rig, subject: address, payload: { generation, runtime: preset.name, reason: options.reason } });
     });
     const live: LiveAgent = {
       address, generation, session, preset, rules: getCompiledRules(preset.rules), readySeen: false, startedHook: fresh.hook_bead,
@@ -194,6 +199,7 @@ export class AgentService implements DaemonService {
     if (this.stopping) return; // the stop path records its own reason
     try {
       writeTx(town.db, () => markSessionExited(town.db, sessionId, { code, reason }));
+      recordEvent(this.ctx.town, { type: 'agent.exited', actor: 'deacon', rig: getAgent(town.db, live.address)?.rig ?? '', subject: live.address, payload: { generation: live.generation, code, reason } });
       const agent = getAgent(town.db, live.address);
       if (agent && agent.generation === live.generation) {
         updateAgent(town.db, live.address, { state: agent.hook_bead ? 'stalled' : 'idle' });
@@ -213,6 +219,7 @@ export class AgentService implements DaemonService {
   /** Stop an agent's session (SIGTERM, then SIGKILL). */
   async stopAgent(address: string, generation?: number): Promise<{ address: string; generation: number; code?: number }> {
     const a = this.mustLive(address, generation);
+    a.stoppedOnRequest = true;
     const done = new Promise<void>((r) => a.session.once('exit', () => r()));
     a.session.kill('SIGTERM');
     await done;
@@ -376,6 +383,7 @@ export class AgentService implements DaemonService {
     writeTx(town.db, () => {
       for (const a of this.all()) {
         markSessionExited(town.db, `${a.address}#${a.generation}`, { code: a.session.exitCode ?? null, reason: `daemon stopped (${reason})` });
+        recordEvent(this.ctx.town, { type: 'agent.exited', actor: 'deacon', rig: getAgent(town.db, a.address)?.rig ?? '', subject: a.address, payload: { generation: a.generation, code: a.session.exitCode ?? null, reason: `daemon stopped (${reason})` } });
       }
     });
     this.host.disposeAll();

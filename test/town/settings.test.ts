@@ -21,6 +21,12 @@ describe('town settings files', () => {
       agents: {},
       agent_status: { quiet_ms: 2000, stuck_ms: 600_000, startup_ms: 60_000 },
       sessions: { cols: 120, rows: 40, scrollback: 10_000, record: true },
+      escalation: {
+        routes: { critical: ['mayor', 'overseer'], high: ['mayor', 'overseer'], medium: ['mayor', 'overseer'], low: ['mayor'] },
+        reescalate_ms: { critical: 300_000, high: 900_000, medium: 3_600_000, low: 14_400_000 },
+      },
+      witness: { waiting_ms: 120_000, stuck_nudge_wait_ms: 120_000, stuck_handoff_wait_ms: 300_000, max_restarts: 3, enabled: true },
+      scheduler: { max_polecats: -1, paused: false },
     });
     expect(defaultTownSettings()).toEqual(parseTownSettings('{}', FILE));
   });
@@ -95,7 +101,7 @@ describe('town.json', () => {
 
 describe('rig settings', () => {
   it('has merge-queue defaults', () => {
-    expect(defaultRigSettings()).toEqual({ type: 'rig-settings', version: 1, merge_queue: { enabled: true, batch_size: 4, gates: {}, push_remote: '', retry_flaky: 1, poll_ms: 2000, delete_merged_branches: true } });
+    expect(defaultRigSettings()).toEqual({ type: 'rig-settings', version: 1, merge_queue: { enabled: true, batch_size: 4, gates: {}, push_remote: '', retry_flaky: 1, poll_ms: 2000, delete_merged_branches: true }, scheduler: { max_polecats: -1 } });
   });
   it('fills gate defaults and validates phases', () => {
     const s = parseRigSettings('{"merge_queue":{"gates":{"unit":{"cmd":"npm test"}}}}', FILE);
@@ -197,7 +203,7 @@ describe('dotted keys', () => {
   it('lists keys and flattens values', () => {
     expect(settingKeys(RigSettingsSchema)).toContain('merge_queue.gates.<name>.cmd');
     expect(flattenSettings(defaultRigSettings())).toEqual([
-      ['type', 'rig-settings'], ['version', 1], ['merge_queue.enabled', true], ['merge_queue.batch_size', 4], ['merge_queue.gates', {}], ['merge_queue.push_remote', ''], ['merge_queue.retry_flaky', 1], ['merge_queue.poll_ms', 2000], ['merge_queue.delete_merged_branches', true],
+      ['type', 'rig-settings'], ['version', 1], ['merge_queue.enabled', true], ['merge_queue.batch_size', 4], ['merge_queue.gates', {}], ['merge_queue.push_remote', ''], ['merge_queue.retry_flaky', 1], ['merge_queue.poll_ms', 2000], ['merge_queue.delete_merged_branches', true], ['scheduler.max_polecats', -1],
     ]);
   });
 });

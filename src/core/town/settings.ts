@@ -66,6 +66,46 @@ const SessionsSchema = z.strictObject({
   record: z.boolean().default(true),
 });
 
+/** Escalation severities, most urgent first (Gas Town `gt escalate -s`). */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+/** An escalation severity. */
+export type Severity = (typeof SEVERITIES)[number];
+
+const perSeverity = <T extends z.ZodType>(value: T, defaults: Record<Severity, z.input<T>>) =>
+  z.strictObject(Object.fromEntries(SEVERITIES.map((s) => [s, value.default(defaults[s] as never)])) as Record<Severity, z.ZodDefault<T>>).prefault({});
+
+/** Where escalations go and when an unacknowledged one moves up (issue #5). */
+const EscalationSchema = z.strictObject({
+  /** Per severity, the addresses it is routed through in order (`mayor`, `deacon`, `overseer`, `<rig>/witness`…). */
+  routes: perSeverity(z.array(z.string().min(1)).min(1), {
+    critical: ['mayor', 'overseer'], high: ['mayor', 'overseer'], medium: ['mayor', 'overseer'], low: ['mayor'],
+  }),
+  /** Per severity, how long an unacknowledged escalation waits at one level before moving up, in ms. */
+  reescalate_ms: perSeverity(z.number().int().min(1000), { critical: 300_000, high: 900_000, medium: 3_600_000, low: 14_400_000 }),
+});
+
+/** The witness patrol's thresholds (issue #5). */
+const WitnessSchema = z.strictObject({
+  /** Waiting for input this long → an escalation with the screen, in ms. */
+  waiting_ms: z.number().int().min(0).default(120_000),
+  /** After a stuck agent was nudged, wait this long before a handoff restart, in ms. */
+  stuck_nudge_wait_ms: z.number().int().min(0).default(120_000),
+  /** After the handoff restart, wait this long (still stuck) before escalating, in ms. */
+  stuck_handoff_wait_ms: z.number().int().min(0).default(300_000),
+  /** Restarts of a session that exited with work on its hook, per bead, before escalating. */
+  max_restarts: z.number().int().min(0).max(100).default(3),
+  /** Run the witness at all. */
+  enabled: z.boolean().default(true),
+});
+
+/** Capacity governor (issue #5). */
+const SchedulerSchema = z.strictObject({
+  /** Most polecats working at once in the town (-1 = no limit). */
+  max_polecats: z.number().int().min(-1).default(-1),
+  /** Stop dispatching queued slings. */
+  paused: z.boolean().default(false),
+});
+
 /** `settings/config.json` of a town. */
 export const TownSettingsSchema = z.strictObject({
   /** Always `"town-settings"`. */
@@ -86,6 +126,12 @@ export const TownSettingsSchema = z.strictObject({
   agent_status: AgentStatusSchema.prefault({}),
   /** Session hosting. */
   sessions: SessionsSchema.prefault({}),
+  /** Escalation routes and re-escalation times. */
+  escalation: EscalationSchema.prefault({}),
+  /** Witness patrol thresholds. */
+  witness: WitnessSchema.prefault({}),
+  /** Scheduler: capacity for the town. */
+  scheduler: SchedulerSchema.prefault({}),
 });
 /** Parsed town settings, defaults filled in. */
 export type TownSettings = z.infer<typeof TownSettingsSchema>;
@@ -132,6 +178,8 @@ export const RigSettingsSchema = z.strictObject({
     /** Delete the polecat branch once its merge request merged. */
     delete_merged_branches: z.boolean().default(true),
   }).prefault({}),
+  /** Capacity for this rig (-1 = only the town's limit applies). */
+  scheduler: z.strictObject({ max_polecats: z.number().int().min(-1).default(-1) }).prefault({}),
   /** Polecat name pool. */
   namepool: z.strictObject({
     /** Name style (a pool name such as `mad-max`). */

@@ -9,6 +9,7 @@
  * before an MR leaves the queue unmerged, its commit is pinned on `keep/mr/<id>`.
  */
 import { nowTime } from '../../core/ledger/time.js';
+import { recordEvent } from '../events.js';
 import { sendMessage } from '../messages.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
@@ -43,6 +44,7 @@ export async function recordMerged(town: Town, rig: string, bare: string, mrs: r
       const bead = getIssueDoc(town.db, mr.bead_id);
       if (bead && bead.status !== 'closed' && bead.status !== 'tombstone') ledger.close(mr.bead_id, { reason: `merged ${tip.slice(0, 12)}`, force: true });
       appendHistory(town.db, { agent: mr.polecat, bead_id: mr.bead_id, outcome: 'merged', detail: `${mr.id} ${tip.slice(0, 12)}` });
+      recordEvent(town, { type: 'mr.merged', actor: refineryActor(rig), rig, subject: mr.id, payload: { bead: mr.bead_id, sha: tip, polecat: mr.polecat, branch: mr.branch } });
     }
   });
   if (deleteBranches) {
@@ -72,6 +74,7 @@ export async function sendBackCulprit(town: Town, rig: string, bare: string, mr:
       ledger.comment(mr.bead_id, `merge request ${mr.id} failed the gates (attempt ${retries}); kept on ${keptBranchOf(mr)}. ${failed ? `Gate ${failed.name}: ${failed.timed_out ? 'timed out' : `exit ${failed.exit_code}`}` : ''}`);
     }
     appendHistory(town.db, { agent: mr.polecat, bead_id: mr.bead_id, outcome: 'failed', detail: `${mr.id}: ${failed?.name ?? 'gates'}` });
+    recordEvent(town, { type: 'mr.failed', actor: refineryActor(rig), rig, subject: mr.id, payload: { bead: mr.bead_id, polecat: mr.polecat, gate: failed?.name ?? '', attempt: retries } });
     sendMessage(town, {
       to: mr.polecat, from: refineryActor(rig), kind: 'FIX_NEEDED', subject: `${mr.polecat.split('/').pop()}: ${mr.bead_id}`, about: mr.bead_id,
       fields: {
@@ -105,6 +108,7 @@ export async function requestRework(town: Town, rig: string, bare: string, mr: M
     });
     patchMr(town.db, mr.id, { state: 'rework', error: `conflicts in ${files.join(', ') || 'unknown files'}` });
     appendHistory(town.db, { agent: mr.polecat, bead_id: mr.bead_id, outcome: 'failed', detail: `${mr.id}: conflict` });
+    recordEvent(town, { type: 'mr.rework', actor: refineryActor(rig), rig, subject: mr.id, payload: { bead: mr.bead_id, polecat: mr.polecat, rework: rework.id, files: [...files] } });
     sendMessage(town, {
       to: mr.polecat, from: refineryActor(rig), kind: 'REWORK_REQUEST', subject: `${mr.polecat.split('/').pop()}: ${mr.bead_id}`, about: rework.id,
       fields: { 'MR-ID': mr.id, Branch: mr.branch, 'Kept-Branch': keptBranchOf(mr), 'Rework-Bead': rework.id, 'Conflict-Files': files.join(', ') },
@@ -119,6 +123,7 @@ export function closeVanished(town: Town, rig: string, mr: MrRow, reason: string
   const ledger = ledgerOf(town, rig);
   writeTx(town.db, () => {
     patchMr(town.db, mr.id, { state: 'rejected', error: `branch vanished: ${reason}` });
+    recordEvent(town, { type: 'mr.rejected', actor: refineryActor(rig), rig, subject: mr.id, payload: { bead: mr.bead_id, branch: mr.branch, reason } });
     const bead = getIssueDoc(town.db, mr.bead_id);
     if (bead && bead.status !== 'closed' && bead.status !== 'tombstone') {
       ledger.update(mr.bead_id, { set: { status: 'open', assignee: '' } });

@@ -14,6 +14,7 @@ import type { Issue } from '../../core/ledger/types.js';
 import { polecatsDir } from '../../core/town/layout.js';
 import { parseAgentAddress } from '../../core/work/names.js';
 import { commitPaths, currentBranch, headSha, isInsideWorkTree, statusLines } from '../git/git.js';
+import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
 import { getRig } from '../town/rigs.js';
@@ -114,6 +115,7 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
       const b = ledger.close(bead.id, { reason: reason! });
       appendHistory(town.db, { agent: agent.address, bead_id: bead.id, outcome: 'no_changes', detail: reason! });
       updateAgent(town.db, agent.address, { hook_bead: '', state: 'idle' });
+      recordEvent(town, { type: 'polecat.done', actor: agent.address, rig: agent.rig, subject: bead.id, payload: { outcome: 'no_changes', reason: reason! } });
       return b;
     });
     return { outcome: 'no_changes', bead: closed, branch, ahead, ...(saved ? { saved } : {}) };
@@ -132,6 +134,8 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
     ledger.comment(bead.id, `done: MR ${mr.id} (${commit.slice(0, 10)})`);
     appendHistory(town.db, { agent: agent.address, bead_id: bead.id, outcome: 'done', detail: `${mr.id} ${branch}@${commit.slice(0, 10)}` });
     updateAgent(town.db, agent.address, { hook_bead: '', state: 'idle', branch });
+    recordEvent(town, { type: 'polecat.done', actor: agent.address, rig: agent.rig, subject: bead.id, payload: { outcome: 'merge_requested', mr: mr.id } });
+    recordEvent(town, { type: 'mr.created', actor: agent.address, rig: agent.rig, subject: mr.id, payload: { bead: bead.id, branch, commit, target: base } });
     return { mr, bead: ledger.get(bead.id) };
   });
   return { outcome: 'merge_requested', bead: out.bead, branch, ahead, mr: out.mr, commit, ...(saved ? { saved } : {}) };
