@@ -35,7 +35,9 @@ export function writeShims(root: string, gtBin: string): string {
 /**
  * Claude Code settings with Gas Town's hooks (gastown-features.md §3.1): SessionStart runs
  * `gt prime`; Notification (a permission prompt or question) reports `waiting`; Stop reports the
- * end of a turn; UserPromptSubmit reports `working`. Returns the file path (for `--settings`).
+ * end of a turn; UserPromptSubmit reports `working` and injects new mail (`gt mail check
+ * --inject`, whose output Claude Code adds to the turn's context). Returns the file path (for
+ * `--settings`).
  */
 export function writeClaudeSettings(root: string, role: string): string {
   const dir = join(daemonDir(root), 'claude');
@@ -45,7 +47,7 @@ export function writeClaudeSettings(root: string, role: string): string {
   const settings = {
     hooks: {
       SessionStart: hook('gt prime'),
-      UserPromptSubmit: hook('gt agents report working'),
+      UserPromptSubmit: hook('gt agents report working; gt mail check --inject'),
       Notification: hook('gt agents report waiting'),
       Stop: hook('gt agents report stop'),
     },

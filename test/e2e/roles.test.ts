@@ -126,6 +126,7 @@ describe('what a session starts with', () => {
     expect(settings.hooks.SessionStart![0]!.hooks[0]!.command).toBe('gt prime');
     expect(settings.hooks.Notification![0]!.hooks[0]!.command).toBe('gt agents report waiting');
     expect(settings.hooks.Stop![0]!.hooks[0]!.command).toBe('gt agents report stop');
+    expect(settings.hooks.UserPromptSubmit![0]!.hooks[0]!.command).toBe('gt agents report working; gt mail check --inject');
     const argv = launchArgv(resolveRuntime('claude'), { prompt: beacon(agent, 'assigned'), extraArgs: ['--settings', file] });
     expect(argv.args).toContain('--settings');
     expect(argv.args[argv.args.length - 1]).toContain('[GAS TOWN] app/polecats/nux');

@@ -51,6 +51,18 @@ describe('gt prime', () => {
     expect(other.json()).toMatchObject({ address: 'mayor', role: 'mayor', hook: null });
   });
 
+  it('lists unread mail without marking it read, and the mayor\'s escalations', async () => {
+    const { a, as } = await slung('mail me');
+    expect((await gt(['mail', 'send', a.address, '-s', 'Use the v2 API', '-m', 'details', '--kind', 'HELP', '--priority', '1'])).code).toBe(0);
+    const prime = await gt(['prime', '--json'], { env: as });
+    expect(prime.json<{ mail: Array<{ kind: string; subject: string; from: string }> }>().mail).toEqual([expect.objectContaining({ kind: 'HELP', subject: 'Use the v2 API', from: 'overseer' })]);
+    expect((await gt(['prime'], { env: as })).out).toContain('HELP from overseer: Use the v2 API');
+    expect((await gt(['mail', 'check', '--json'], { env: as })).json()).toMatchObject({ unread: 1 });
+    expect((await gt(['escalate', 'the build is red', '--severity', 'high', '--category', 'blocked'])).code).toBe(0);
+    const mayor = await gt(['prime', '--json', '--agent', 'mayor']);
+    expect(mayor.json<{ escalations: Array<{ summary: string; severity: string }> }>().escalations).toEqual([expect.objectContaining({ summary: 'the build is red', severity: 'high' })]);
+  });
+
   it('says so when run outside an agent', async () => {
     const r = await gt(['prime'], { env: { BD_ACTOR: undefined } });
     expect(r.code).toBe(1);

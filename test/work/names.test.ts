@@ -97,12 +97,27 @@ describe('prime rendering', () => {
 
   it('gives a stable JSON shape with nulls for what is absent', () => {
     const j = primeJson(ctx);
-    expect(Object.keys(j)).toEqual(['address', 'role', 'rig', 'name', 'town', 'runtime', 'hook', 'handoff', 'mail', 'rules']);
+    expect(Object.keys(j)).toEqual(['address', 'role', 'rig', 'name', 'town', 'runtime', 'hook', 'handoff', 'mail', 'escalations', 'rules']);
     expect(j.hook).toEqual(ctx.hook);
     const bare = primeJson({ ...ctx, hook: undefined, handoff: undefined });
     expect(bare.hook).toBeNull();
     expect(bare.handoff).toBeNull();
     expect(bare.mail).toEqual([]);
+    expect(bare.escalations).toEqual([]);
+  });
+
+  it('lists unread mail and the escalations waiting on the agent', () => {
+    const text = renderPrime({
+      ...ctx,
+      mail: [{ id: 'msg-4', from: 'demo/refinery', kind: 'FIX_NEEDED', subject: 'nux: dm-a1', priority: 1, urgent: false, created_at: '2026-01-01T00:00:00Z' }],
+      escalations: [{ id: 'esc-2', severity: 'high', category: 'decision', summary: 'demo/polecats/nux is waiting for input', bead_id: 'dm-a1', source: 'demo/witness' }],
+    });
+    expect(text).toContain('1 unread message:');
+    expect(text).toContain('- msg-4 [P1] FIX_NEEDED from demo/refinery: nux: dm-a1');
+    expect(text).toContain('## Escalations waiting on you (1)');
+    expect(text).toContain('- esc-2 [high, decision] demo/polecats/nux is waiting for input (dm-a1) — from demo/witness');
+    expect(renderPrime(ctx)).toContain('No unread mail.');
+    expect(renderPrime(ctx)).not.toContain('Escalations waiting');
   });
 
   it('has rules for crew, mayor and other roles', () => {

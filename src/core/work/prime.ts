@@ -26,6 +26,37 @@ export interface PrimeHandoff {
   created_at: string;
 }
 
+/** One unread message, as prime lists it (the `messages` row of typed mail, issue #5). */
+export interface PrimeMail {
+  /** Message id (`msg-12`). */
+  id: string;
+  /** Sender address. */
+  from: string;
+  /** Protocol kind (`FIX_NEEDED`, `HELP`, `plain`, …). */
+  kind: string;
+  subject: string;
+  /** 0 urgent .. 4 backlog. */
+  priority: number;
+  urgent: boolean;
+  /** RFC 3339 time it was sent. */
+  created_at: string;
+}
+
+/** One open escalation waiting on this agent (the Mayor's prime lists them, Gas Town §3.8). */
+export interface PrimeEscalation {
+  /** Escalation id (`esc-3`). */
+  id: string;
+  /** critical | high | medium | low. */
+  severity: string;
+  /** decision | help | blocked | failed | emergency | lifecycle. */
+  category: string;
+  summary: string;
+  /** The bead it is about, if any. */
+  bead_id: string | null;
+  /** Who raised it. */
+  source: string;
+}
+
 /** Everything `gt prime` tells an agent. */
 export interface PrimeContext {
   /** The agent's address (`demo/polecats/nux`): also its BD_ACTOR and git author name. */
@@ -44,8 +75,10 @@ export interface PrimeContext {
   hook?: PrimeHook | undefined;
   /** The latest handoff note, if any. */
   handoff?: PrimeHandoff | undefined;
-  /** Unread mail (always empty until mail exists; the field is part of the JSON shape). */
-  mail: unknown[];
+  /** Unread, unarchived mail, urgent and high priority first (at most {@link PRIME_MAIL_LIMIT}). */
+  mail: PrimeMail[];
+  /** Open (unacknowledged or acknowledged, not closed) escalations assigned to this agent, most severe first. */
+  escalations?: PrimeEscalation[] | undefined;
   /** The rules of its role, one sentence each (see {@link rulesFor}). */
   rules: string[];
 }
@@ -60,9 +93,13 @@ export interface PrimeJson {
   runtime: string;
   hook: PrimeHook | null;
   handoff: PrimeHandoff | null;
-  mail: unknown[];
+  mail: PrimeMail[];
+  escalations: PrimeEscalation[];
   rules: string[];
 }
+
+/** How many unread messages prime lists at most (the newest urgent and high-priority ones first). */
+export const PRIME_MAIL_LIMIT = 20;
 
 /** Facts the rules mention when known. */
 export interface RuleFacts {
@@ -87,7 +124,8 @@ export function rulesFor(role: string, facts: RuleFacts = {}): string[] {
         `Commit your work to ${branch}; do not push, merge, rebase onto other branches or switch branches — the refinery merges it.`,
         'When the work is finished and committed, run `gt done`: it records a merge request and frees you.',
         'If nothing needed changing, run `gt done --no-changes --reason "…"` saying why.',
-        'If you are blocked or need a decision, say so (`gt escalate` is coming); never wait silently.',
+        'If you are blocked or need a decision, run `gt escalate "<what>" --severity high --category decision|blocked|help --bead <id>`; never wait silently.',
+        'Read mail sent to you with `gt mail inbox` and `gt mail read <id>`; FIX_NEEDED and REWORK_REQUEST messages are work on your bead.',
       ];
     case 'crew':
       return [
@@ -103,6 +141,9 @@ export function rulesFor(role: string, facts: RuleFacts = {}): string[] {
         'See the town: `gt status`, `gt rig list`, `gt agents`; see the work: `bd ready`, `bd blocked`, `bd list`, `bd show <id>`.',
         'Create work: `bd create "<title>" --rig <rig> -p <0-4> -d "<what and why>"`; order it with `--deps <id>` or `bd dep add <id> <blocker>`; group it under an epic with `--parent <epic>`.',
         'Start work: `gt sling <bead> <rig>` puts it on a free polecat and starts its session; watch with `gt peek <agent>`, steer with `gt nudge <agent> "<text>"`.',
+        'Group work: `gt convoy create "<title>" <beads…>` tracks beads until every one is merged; `gt convoy list` shows progress.',
+        'Answer escalations: `gt escalate list`, `gt escalate show <id>`, `gt escalate ack <id>` when you take one, `gt escalate close <id> --reason "…"`; pass what needs a human to the overseer with `gt escalate reassign <id> overseer`.',
+        'Mail: `gt mail inbox`, `gt mail read <id>`, `gt mail send <address> -s "<subject>" -m "<body>"`.',
       ];
     default:
       return [
@@ -145,7 +186,18 @@ export function renderPrime(ctx: PrimeContext): string {
   if (ctx.handoff) {
     out.push(`## Handoff from your previous session (${ctx.handoff.created_at})`, '', ctx.handoff.note.trim(), '');
   }
-  out.push('## Mail', '', ctx.mail.length ? `${ctx.mail.length} unread message${ctx.mail.length > 1 ? 's' : ''}.` : 'No unread mail.', '');
+  if (ctx.escalations?.length) {
+    out.push(`## Escalations waiting on you (${ctx.escalations.length})`, '');
+    for (const e of ctx.escalations) out.push(`- ${e.id} [${e.severity}, ${e.category}] ${e.summary}${e.bead_id ? ` (${e.bead_id})` : ''} — from ${e.source}`);
+    out.push('', 'Take one with `gt escalate ack <id>`; close it with `gt escalate close <id> --reason "…"`.', '');
+  }
+  out.push('## Mail', '');
+  if (!ctx.mail.length) out.push('No unread mail.', '');
+  else {
+    out.push(`${ctx.mail.length} unread message${ctx.mail.length > 1 ? 's' : ''}:`, '');
+    for (const m of ctx.mail) out.push(`- ${m.id} [P${m.priority}${m.urgent ? ' URGENT' : ''}] ${m.kind} from ${m.from}: ${m.subject}`);
+    out.push('', 'Read one with `gt mail read <id>`.', '');
+  }
   return out.join('\n');
 }
 
@@ -162,7 +214,8 @@ export function primeJson(ctx: PrimeContext): PrimeJson {
       ? { id: ctx.hook.id, title: ctx.hook.title, status: ctx.hook.status, ...(ctx.hook.description !== undefined ? { description: ctx.hook.description } : {}), priority: ctx.hook.priority }
       : null,
     handoff: ctx.handoff ? { note: ctx.handoff.note, created_at: ctx.handoff.created_at } : null,
-    mail: [...ctx.mail],
+    mail: ctx.mail.map((m) => ({ ...m })),
+    escalations: (ctx.escalations ?? []).map((e) => ({ ...e })),
     rules: [...ctx.rules],
   };
 }
