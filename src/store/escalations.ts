@@ -164,7 +164,11 @@ export function reassignEscalation(town: Town, id: string, to: string, by: strin
 
 /**
  * Move every open (unacknowledged) escalation that waited longer than its severity's time at
- * its level to the next address of its route; announce it there. Returns the moved ones.
+ * its level (`escalation.reescalate_ms[severity]`) to the next address of its route; announce it
+ * there. The last address of a route keeps it.
+ *
+ * @param now the time to judge by, in ms since the epoch (default the clock).
+ * @returns the moved escalations, as they are now.
  */
 export function reescalateDue(town: Town, now = Date.now()): EscalationRow[] {
   const settings = town.settings().escalation;
@@ -174,7 +178,8 @@ export function reescalateDue(town: Town, now = Date.now()): EscalationRow[] {
     const to = nextAddress(settings.routes[e.severity], rigOf(town, e), e.assignee);
     if (!to || to === e.assignee) continue;
     writeTx(town.db, () => {
-      const next = update(town, e.id, { assignee: to, level: to, escalated_at: nowTime(), reescalations: e.reescalations + 1 });
+      // its time at the new level starts at `now`, the clock this call judges by
+      const next = update(town, e.id, { assignee: to, level: to, escalated_at: nowTime(() => now), reescalations: e.reescalations + 1 });
       announce(town, next, to, `Not acknowledged by ${e.assignee} in time: escalated to you.`);
       recordEvent(town, { type: 'escalation.reescalated', actor: 'deacon', subject: e.id, payload: { from: e.assignee, to } });
       moved.push(next);

@@ -1,6 +1,6 @@
 /**
  * The scheduler's capacity governor (issue #5; Gas Town §3.9): `scheduler.max_polecats` per
- * town (town settings) and per rig (rig settings); -1 = no limit. A sling to a rig past capacity
+ * town (town settings) and per rig (rig settings); -1 or 0 = no limit, as in Gas Town. A sling to a rig past capacity
  * waits in `sling_queue` and is dispatched when a polecat frees up, highest bead priority first,
  * then oldest.
  */
@@ -41,7 +41,7 @@ export interface Capacity {
 export function capacity(town: Town, rig: string): Capacity {
   const t = { max: town.settings().scheduler.max_polecats, working: workingPolecats(town) };
   const r = { max: rigSettings(town, rig).scheduler.max_polecats, working: workingPolecats(town, rig) };
-  const fits = (c: { max: number; working: number }) => c.max < 0 || c.working < c.max;
+  const fits = (c: { max: number; working: number }) => c.max <= 0 || c.working < c.max;
   return { free: fits(t) && fits(r), town: t, rig: r };
 }
 

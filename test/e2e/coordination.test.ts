@@ -37,6 +37,10 @@ describe('coordination', () => {
       const inbox = await runBin(GT_BIN, ['mail', 'inbox', 'mayor', '--json'], { env });
       expect(inbox.code, inbox.err).toBe(0);
       expect(inbox.out).toContain('waiting for input');
+      // answered: the agent goes on, and the witness settles the question's escalation
+      expect((await runBin(GT_BIN, ['nudge', address, 'Use Postgres', '--urgent'], { env })).code).toBe(0);
+      const settled = await waitFor(() => db.prepare("SELECT state, close_reason FROM escalations WHERE bead_id = ? AND category = 'decision' AND state = 'closed'").get(bead) as { close_reason: string } | undefined, 15_000, 'the escalation to be settled');
+      expect(settled.close_reason).toContain(`${address} is no longer waiting`);
     } finally {
       db.close();
       c.close();

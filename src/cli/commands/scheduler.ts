@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
         const rigs = listRigs(town).map((r) => ({ rig: r.name, max: rigSettings(town, r.name).scheduler.max_polecats, working: workingPolecats(town, r.name), free: capacity(town, r.name).free }));
         const queue = queuedSlings(town);
         if (o.json) { printJson(ctx.io, { paused: s.paused, max_polecats: s.max_polecats, working: workingPolecats(town), rigs, queue, recent: allSlings(town, 20) }); return; }
-        const lim = (n: number) => (n < 0 ? 'no limit' : String(n));
+        const lim = (n: number) => (n <= 0 ? 'no limit' : String(n));
         printLines(ctx.io, [
           `Scheduler ${s.paused ? 'paused' : 'running'} · town: ${workingPolecats(town)} working, limit ${lim(s.max_polecats)}`,
           ...rigs.map((r) => `  ${r.rig}: ${r.working} working, limit ${lim(r.max)}${r.free ? '' : ' (full)'}`),

@@ -100,7 +100,7 @@ const WitnessSchema = z.strictObject({
 
 /** Capacity governor (issue #5). */
 const SchedulerSchema = z.strictObject({
-  /** Most polecats working at once in the town (-1 = no limit). */
+  /** Most polecats working at once in the town; -1 or 0 = no limit (Gas Town's direct dispatch). */
   max_polecats: z.number().int().min(-1).default(-1),
   /** Stop dispatching queued slings. */
   paused: z.boolean().default(false),
@@ -178,7 +178,7 @@ export const RigSettingsSchema = z.strictObject({
     /** Delete the polecat branch once its merge request merged. */
     delete_merged_branches: z.boolean().default(true),
   }).prefault({}),
-  /** Capacity for this rig (-1 = only the town's limit applies). */
+  /** Capacity for this rig: most polecats working at once here; -1 or 0 = only the town's limit applies. */
   scheduler: z.strictObject({ max_polecats: z.number().int().min(-1).default(-1) }).prefault({}),
   /** Polecat name pool. */
   namepool: z.strictObject({

@@ -12,6 +12,8 @@ export interface MrRow extends MergeRequestRow {
   merged_sha: string | null;
   error: string | null;
   batch_id: string | null;
+  /** When the MR's convoy was created (the convoy bead's `created_at`), for the queue's score; null outside a convoy. */
+  convoy_created_at: string | null;
 }
 
 /** A batch row. */
@@ -38,14 +40,17 @@ export interface RefineryStateRow {
   updated_at: string;
 }
 
+/** MR columns plus its convoy's creation time. */
+const MR_SELECT = 'SELECT m.*, c.created_at AS convoy_created_at FROM merge_requests m LEFT JOIN issues c ON c.id = m.convoy';
+
 /** Every MR of a rig in some states. */
 export function mrsIn(db: Db, rig: string, states: readonly string[]): MrRow[] {
-  return db.prepare(`SELECT * FROM merge_requests WHERE rig = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY created_at, id`).all(rig, ...states) as MrRow[];
+  return db.prepare(`${MR_SELECT} WHERE m.rig = ? AND m.state IN (${states.map(() => '?').join(',')}) ORDER BY m.created_at, m.id`).all(rig, ...states) as MrRow[];
 }
 
 /** One MR by id. */
 export function mrById(db: Db, id: string): MrRow | undefined {
-  return db.prepare('SELECT * FROM merge_requests WHERE id = ?').get(id) as MrRow | undefined;
+  return db.prepare(`${MR_SELECT} WHERE m.id = ?`).get(id) as MrRow | undefined;
 }
 
 /** Update MR fields (in the caller's transaction). */

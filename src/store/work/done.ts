@@ -14,6 +14,7 @@ import type { Issue } from '../../core/ledger/types.js';
 import { polecatsDir } from '../../core/town/layout.js';
 import { parseAgentAddress } from '../../core/work/names.js';
 import { commitPaths, currentBranch, headSha, isInsideWorkTree, statusLines } from '../git/git.js';
+import { convoyOf } from '../convoys.js';
 import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
@@ -126,9 +127,11 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
     });
   }
   const commit = await headSha(wt);
+  const convoy = convoyOf(town, bead.id);
   const out = writeTx(town.db, () => {
     const { mr } = createMergeRequest(town.db, {
       rig: agent.rig, branch, target: base, bead_id: bead.id, polecat: agent.address, commit_sha: commit, priority: bead.priority,
+      ...(convoy ? { convoy } : {}),
     });
     ledger.update(bead.id, { set: { status: 'in_progress' } });
     ledger.comment(bead.id, `done: MR ${mr.id} (${commit.slice(0, 10)})`);

@@ -137,7 +137,7 @@ export async function slingBead(town: Town, beadInput: string, targetInput: stri
     const cap = capacity(town, target.rig);
     if (!cap.free) {
       const queued = enqueueSling(town, { beadId, rig: target.rig, target: target.rig, priority: bead.priority, ...(options.runtime ? { runtime: options.runtime } : {}) });
-      const reason = cap.town.max >= 0 && cap.town.working >= cap.town.max
+      const reason = cap.town.max > 0 && cap.town.working >= cap.town.max
         ? `the town runs ${cap.town.working}/${cap.town.max} polecats` : `rig ${target.rig} runs ${cap.rig.working}/${cap.rig.max} polecats`;
       recordEvent(town, { type: 'scheduler.queued', actor: options.actor, rig, subject: beadId, payload: { reason, queue_id: queued.id } });
       return { kind: 'queued', bead: beadId, rig: target.rig, queued, reason, ...(convoy ? { convoy } : {}) };
