@@ -3,6 +3,7 @@
  * beads are all merged (CONVOY_LANDED to their owners), and the scheduler dispatches queued
  * slings, highest priority first, whenever `scheduler.max_polecats` leaves room.
  */
+import type { GtError } from '../core/errors.js';
 import { landReadyConvoys } from '../store/convoys.js';
 import { recordEvent } from '../store/events.js';
 import { capacity, markSling, queuedSlings } from '../store/scheduler.js';
@@ -31,7 +32,9 @@ export function coordinationService(ctx: DaemonContext, agents: AgentService): D
           ctx.log(`scheduler: dispatched ${q.bead_id} to ${out.address}`);
         }
       } catch (e) {
-        markSling(ctx.town, q.id, { ok: false, error: (e as Error).message });
+        // a bead closed, taken or deleted since it was queued will not become slingable by retrying
+        const final = ['INVALID_STATUS', 'ALREADY_CLAIMED', 'BEAD_NOT_FOUND'].includes((e as GtError).code);
+        markSling(ctx.town, q.id, { ok: false, error: (e as Error).message, final });
         ctx.log(`scheduler: ${q.bead_id} not dispatched: ${(e as Error).message}`);
       }
     }

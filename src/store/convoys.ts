@@ -61,6 +61,15 @@ function mustConvoy(town: Town, ledger: Ledger, input: string): Issue {
   return issue;
 }
 
+/**
+ * The full id of a convoy named by a (partial) id.
+ *
+ * @throws GtError BEAD_NOT_FOUND (with close matches), INVALID_VALUE when the bead is not a convoy.
+ */
+export function resolveConvoy(town: Town, input: string): string {
+  return mustConvoy(town, ledgerAs(town, 'gt'), input).id;
+}
+
 /** Create a convoy tracking `beads` (partial ids resolved). */
 export function createConvoy(town: Town, input: { title: string; beads?: string[]; owner: string; notify?: string[]; actor?: string }): ConvoyInfo {
   const ledger = ledgerAs(town, input.actor ?? input.owner);

@@ -66,11 +66,17 @@ export function allSlings(town: Town, limit = 50): QueuedSling[] {
   return town.db.prepare('SELECT * FROM sling_queue ORDER BY id DESC LIMIT ?').all(limit) as QueuedSling[];
 }
 
-/** Record a dispatch attempt's outcome. A sling that failed 3 times stops being retried. */
-export function markSling(town: Town, id: number, outcome: { ok: true } | { ok: false; error: string }): void {
+/** Dispatch attempts before a queued sling stops being retried (Gas Town's circuit breaker). */
+export const MAX_DISPATCH_ATTEMPTS = 3;
+
+/**
+ * Record a dispatch attempt's outcome. A sling that failed {@link MAX_DISPATCH_ATTEMPTS} times,
+ * or failed for good (`final`: the bead was closed or taken meanwhile), stops being retried.
+ */
+export function markSling(town: Town, id: number, outcome: { ok: true } | { ok: false; error: string; final?: boolean }): void {
   writeTx(town.db, () => {
     if (outcome.ok) town.db.prepare("UPDATE sling_queue SET state = 'dispatched', attempts = attempts + 1, dispatched_at = ?, error = NULL WHERE id = ?").run(nowTime(), id);
-    else town.db.prepare("UPDATE sling_queue SET attempts = attempts + 1, error = ?, state = CASE WHEN attempts + 1 >= 3 THEN 'failed' ELSE state END WHERE id = ?").run(outcome.error, id);
+    else town.db.prepare("UPDATE sling_queue SET attempts = attempts + 1, error = ?, state = CASE WHEN ? OR attempts + 1 >= ? THEN 'failed' ELSE state END WHERE id = ?").run(outcome.error, outcome.final ? 1 : 0, MAX_DISPATCH_ATTEMPTS, id);
   });
 }
 

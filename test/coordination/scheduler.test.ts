@@ -72,6 +72,10 @@ describe('slings past capacity', () => {
     expect(queuedSlings(town).find((q) => q.id === qa.id)).toMatchObject({ attempts: 2, error: 'no worktree' });
     markSling(town, qa.id, { ok: false, error: 'no worktree' });
     expect(queuedSlings(town).map((q) => q.bead_id)).toEqual([b]);
+    const c = ledger.create({ title: 'c', prefix: 'app' }).id;
+    await slingBead(town, c, 'app', { actor: 'overseer' });
+    markSling(town, queuedSlings(town).find((q) => q.bead_id === c)!.id, { ok: false, error: 'closed meanwhile', final: true });
+    expect(queuedSlings(town).map((q) => q.bead_id)).toEqual([b]);
     expect(clearSlings(town)).toBe(1);
     expect(queuedSlings(town)).toEqual([]);
   });

@@ -19,9 +19,8 @@ import { printJson, printLines } from '../output.js';
 interface SlingCliOptions extends JsonOption {
   agent?: string;
   force?: boolean;
-  convoy?: string;
-  /** commander's negation of --no-convoy */
-  convoyAuto?: boolean;
+  /** The convoy id given with --convoy, or false for --no-convoy (commander's negation). */
+  convoy?: string | false;
 }
 
 /** Register `gt sling`. */
@@ -33,12 +32,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--agent <runtime>', 'runtime preset for the session (default: the agent\'s, else settings default_agent)')
     .option('--force', 'take the bead even if it is hooked by someone else')
     .option('--convoy <id>', 'add the bead to this convoy (default: its convoy, else a new "Work: <title>")')
-    .option('--no-convoy-auto', 'do not put the bead in a convoy')
+    .option('--no-convoy', 'do not put the bead in a convoy')
     .option('--json', 'JSON output')
     .action(action(ctx, 'gt', async (beadInput: string, targetInput: string | undefined, o: SlingCliOptions) => {
       const actor = resolveActor(ctx.env, ctx.cwd);
       const outcome: SlingOutcome = await withTown(ctx.cwd, ctx.env, (town) => slingBead(town, beadInput, targetInput, {
-        actor, force: Boolean(o.force), noConvoy: o.convoyAuto === false,
+        actor, force: Boolean(o.force), noConvoy: o.convoy === false,
         ...(o.agent ? { runtime: o.agent } : {}), ...(o.convoy ? { convoy: o.convoy } : {}),
       }));
       if (outcome.kind === 'queued') {

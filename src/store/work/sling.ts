@@ -2,7 +2,8 @@
  * Slinging a bead (gastown-features.md §3.3) up to the point where a session must start: guards
  * (closed, hooked, another rig's bead), the target (a free polecat of the rig, a named polecat, a
  * crew member, the mayor), its sandbox, the hook written atomically, an event, and the bead put in
- * a convoy ("Work: <title>") when none tracks it. A sling to a rig past the scheduler's capacity
+ * a convoy ("Work: <title>") when none tracks it (after the sling took effect, so a refused sling
+ * leaves no convoy behind). A sling to a rig past the scheduler's capacity
  * is queued instead (store/scheduler.ts); the daemon dispatches it when a polecat frees up.
  * Used by `gt sling` (which then asks the daemon to start the session) and by the daemon's
  * scheduler.
@@ -10,7 +11,7 @@
 import { GtError } from '../../core/errors.js';
 import { prefixOfId } from '../../core/ledger/ids.js';
 import { crewDir } from '../../core/town/layout.js';
-import { convoyOf, createConvoy } from '../convoys.js';
+import { addToConvoy, convoyOf, createConvoy, resolveConvoy } from '../convoys.js';
 import { recordEvent } from '../events.js';
 import { capacity, enqueueSling, type QueuedSling } from '../scheduler.js';
 import { writeTx } from '../sqlite/db.js';
@@ -99,15 +100,15 @@ async function prepareAgent(town: Town, target: SlingTarget, beadId: string, run
   }
 }
 
-function ensureConvoy(town: Town, bead: { id: string; title: string }, options: SlingOptions): string | undefined {
+/**
+ * Put the slung bead in a convoy: the one asked for (already resolved), else the open convoy
+ * that tracks it, else a new "Work: <title>" convoy. Runs after the sling took effect.
+ */
+function ensureConvoy(town: Town, bead: { id: string; title: string }, asked: string | undefined, options: SlingOptions): string | undefined {
   if (options.noConvoy) return undefined;
-  if (options.convoy) {
-    const tracked = convoyOf(town, bead.id);
-    if (tracked === options.convoy) return tracked;
-    new Ledger(town.db, { actor: options.actor, prefix: town.json.prefix }).addDependency(options.convoy, bead.id, 'tracks');
-    return options.convoy;
-  }
-  return convoyOf(town, bead.id) ?? createConvoy(town, { title: `Work: ${bead.title}`.slice(0, 500), beads: [bead.id], owner: options.actor, actor: options.actor }).id;
+  const tracking = convoyOf(town, bead.id);
+  if (asked) return tracking === asked ? asked : addToConvoy(town, asked, [bead.id], options.actor).id;
+  return tracking ?? createConvoy(town, { title: `Work: ${bead.title}`.slice(0, 500), beads: [bead.id], owner: options.actor, actor: options.actor }).id;
 }
 
 /**
@@ -132,7 +133,8 @@ export async function slingBead(town: Town, beadInput: string, targetInput: stri
       throw new GtError('INVALID_VALUE', `${beadId} belongs to another rig (prefix ${beadPrefix}), not ${target.rig} (prefix ${rigPrefix})`, { fix: 'sling it to its own rig' });
     }
   }
-  const convoy = ensureConvoy(town, bead, options);
+  // a bad --convoy is refused before anything changes
+  const askedConvoy = options.convoy && !options.noConvoy ? resolveConvoy(town, options.convoy) : undefined;
   if (target.kind === 'rig' && !options.ignoreCapacity) {
     const cap = capacity(town, target.rig);
     if (!cap.free) {
@@ -140,6 +142,7 @@ export async function slingBead(town: Town, beadInput: string, targetInput: stri
       const reason = cap.town.max > 0 && cap.town.working >= cap.town.max
         ? `the town runs ${cap.town.working}/${cap.town.max} polecats` : `rig ${target.rig} runs ${cap.rig.working}/${cap.rig.max} polecats`;
       recordEvent(town, { type: 'scheduler.queued', actor: options.actor, rig, subject: beadId, payload: { reason, queue_id: queued.id } });
+      const convoy = ensureConvoy(town, bead, askedConvoy, options);
       return { kind: 'queued', bead: beadId, rig: target.rig, queued, reason, ...(convoy ? { convoy } : {}) };
     }
   }
@@ -150,6 +153,7 @@ export async function slingBead(town: Town, beadInput: string, targetInput: stri
     if (prepared.allocated) releasePolecat(town, prepared.address);
     throw e;
   }
+  const convoy = ensureConvoy(town, bead, askedConvoy, options);
   recordEvent(town, { type: 'bead.slung', actor: options.actor, rig, subject: beadId, payload: { agent: prepared.address, ...(convoy ? { convoy } : {}) } });
   return { kind: 'hooked', bead: beadId, address: prepared.address, rig, ...(convoy ? { convoy } : {}) };
 }
