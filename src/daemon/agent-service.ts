@@ -228,8 +228,10 @@ export class AgentService implements DaemonService {
 
   /** Stop and start again on the same hook (handoff; witness restarts). */
   async restartAgent(address: string, generation: number | undefined, reason: string, runtime?: string): Promise<AgentInfo> {
-    if (this.live.get(address)?.session.state === 'running') await this.stopAgent(address, generation);
-    this.startAgent(address, { reason, ...(runtime ? { runtime } : {}) });
+    const before = this.live.get(address);
+    if (before?.session.state === 'running') await this.stopAgent(address, generation);
+    const fresh = this.startAgent(address, { reason, ...(runtime ? { runtime } : {}) });
+    recordEvent(this.ctx.town, { type: 'agent.restarted', actor: 'deacon', rig: getAgent(this.ctx.town.db, address)?.rig ?? '', subject: address, payload: { from: before?.generation ?? null, generation: fresh.generation, reason } });
     return this.info(address);
   }
 

@@ -11,6 +11,8 @@
  */
 import { GtError } from '../core/errors.js';
 import { nowTime } from '../core/ledger/time.js';
+import { parseAgentAddress } from '../core/work/names.js';
+import { recordEvent } from '../store/events.js';
 import { writeTx } from '../store/sqlite/db.js';
 import type { AgentService, LiveAgent } from './agent-service.js';
 import type { DaemonContext } from './daemon.js';
@@ -147,7 +149,10 @@ export class NudgeService {
       error = (e as Error).message;
     }
     writeTx(db, () => {
-      if (ok) db.prepare("UPDATE nudges SET state = 'delivered', delivered_at = ?, error = NULL WHERE id = ?").run(nowTime(), n.id);
+      if (ok) {
+        db.prepare("UPDATE nudges SET state = 'delivered', delivered_at = ?, error = NULL WHERE id = ?").run(nowTime(), n.id);
+        recordEvent(this.ctx.town, { type: 'agent.nudged', actor: 'deacon', rig: parseAgentAddress(n.agent)?.rig ?? '', subject: n.agent, payload: { nudge: n.id, generation: n.generation, urgent: n.urgent === 1 } });
+      }
       else db.prepare('UPDATE nudges SET state = ?, error = ? WHERE id = ?').run(n.attempts >= NUDGE_ATTEMPTS ? 'failed' : 'queued', error, n.id);
     });
     this.ctx.log(`nudge ${n.id} to ${n.agent}: ${ok ? 'delivered' : `not delivered (${error})`}`);

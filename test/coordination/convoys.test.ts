@@ -5,6 +5,7 @@ import {
   addToConvoy, closeConvoy, convoyInfo, convoyOf, createConvoy, landReadyConvoys, listConvoys, watchConvoy,
 } from '../../src/store/convoys.js';
 import { listEvents } from '../../src/store/events.js';
+import { mrById, mrsIn } from '../../src/store/refinery/refinery-db.js';
 import { inbox } from '../../src/store/mail/mail.js';
 import { Ledger } from '../../src/store/sqlite/ledger.js';
 import type { Town } from '../../src/store/town/town.js';
@@ -89,6 +90,14 @@ describe('convoys', () => {
     watchConvoy(town, cv.id, 'app/crew/alice', 'overseer');
     expect(watchConvoy(town, cv.id, 'app/crew/alice', 'overseer').notify).toEqual(['app/crew/alice']);
     expect(closeConvoy(town, cv.id, { actor: 'overseer', force: true, reason: 'dropped' })).toMatchObject({ status: 'closed', landed: false });
+  });
+
+  it('gives merge requests of its beads the convoy\'s age for the queue score', () => {
+    const a = bead('aged');
+    const cv = createConvoy(town, { title: 'Old work', beads: [a], owner: 'overseer' });
+    const { mr: row } = createMergeRequest(town.db, { rig: 'app', branch: `polecat/nux/${a}`, target: 'main', bead_id: a, polecat: 'app/polecats/nux', commit_sha: 'f'.repeat(40), convoy: cv.id });
+    expect(mrById(town.db, row.id)?.convoy_created_at).toBe(cv.created_at);
+    expect(mrsIn(town.db, 'app', ['queued']).map((m) => [m.id, m.convoy, m.convoy_created_at])).toEqual([[row.id, cv.id, cv.created_at]]);
   });
 
   it('names what is wrong: a bead that is not a convoy, an unknown bead', () => {

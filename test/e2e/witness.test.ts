@@ -41,6 +41,8 @@ describe('witness: a stuck agent', () => {
       // the nudge was bound to the first session; the restart made exactly one more
       expect(db.prepare("SELECT generation FROM nudges WHERE agent = ? AND text LIKE 'You look stuck%'").pluck().all(address)).toEqual([g1]);
       expect(db.prepare('SELECT generation FROM sessions WHERE agent = ? ORDER BY generation').pluck().all(address)).toEqual([g1, g1 + 1]);
+      expect((db.prepare("SELECT payload FROM town_events WHERE type = 'agent.restarted' AND subject = ?").pluck().all(address) as string[]).map((p) => JSON.parse(p) as unknown))
+        .toEqual([{ from: g1, generation: g1 + 1, reason: 'witness: stuck' }]);
     } finally {
       db.close();
     }

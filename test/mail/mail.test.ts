@@ -4,6 +4,7 @@ import { MAIL_KINDS } from '../../src/core/mail/addresses.js';
 import {
   announcementText, archive, checkInject, inbox, markRead, readMessage, reply, search, sendMail, setDnd, thread, unreadCount,
 } from '../../src/store/mail/mail.js';
+import { listEvents } from '../../src/store/events.js';
 import { sendMessage } from '../../src/store/messages.js';
 import type { Town } from '../../src/store/town/town.js';
 import { updateAgent } from '../../src/store/work/agents.js';
@@ -58,6 +59,9 @@ describe('sendMail', () => {
     ]);
     expect(inbox(town, 'app/polecats/nux')).toEqual([]);
     expect(inbox(town, 'overseer')[0]!.delivery.role).toBe('cc');
+    expect(listEvents(town, { type: 'mail.sent' }).map((e) => [e.subject, e.actor, e.rig, e.payload])).toEqual([
+      [s.message.id, 'app/polecats/nux', 'app', { to: ['app/polecats/slit', 'mayor'], cc: ['overseer', 'app/witness'], kind: 'plain', subject: 'hi' }],
+    ]);
     // the sender may still read what it sent
     expect(readMessage(town, s.message.id, 'app/polecats/nux').delivery).toBeUndefined();
   });

@@ -8,6 +8,7 @@ import {
   markSessionExited, nextGeneration, peekHandoff, takeHandoff, upsertAgent,
 } from '../../src/store/work/agents.js';
 import { finishWork } from '../../src/store/work/done.js';
+import { listEvents } from '../../src/store/events.js';
 import { hookBead, hookOf, primeContextOf, unhookBead } from '../../src/store/work/hook.js';
 import { allocatePolecat } from '../../src/store/work/polecats.js';
 import { parseAgentAddress } from '../../src/core/work/names.js';
@@ -119,6 +120,7 @@ describe('hookBead guards', () => {
     expect(r.bead.comments?.at(-1)?.text).toBe(`unhooked from ${a.address}: wrong rig`);
     expect(getAgent(w.town.db, a.address)).toMatchObject({ hook_bead: '', state: 'idle' });
     expect(listHistory(w.town.db, a.address).at(-1)).toMatchObject({ outcome: 'unslung', detail: 'wrong rig', bead_id: bead.id });
+    expect(listEvents(w.town, { type: 'bead.unslung' }).map((e) => [e.subject, e.rig, e.payload])).toEqual([[bead.id, 'demo', { agent: a.address, reason: 'wrong rig' }]]);
     expect((await gtError(() => unhookBead(w.town, bead.id))).message).toContain('is not on a hook (it is open)');
     hookBead(w.town, bead.id, a.address);
     expect(unhookBead(w.town, a.address).bead.id).toBe(bead.id);

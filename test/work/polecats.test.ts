@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refineryWorktree, rigBareRepo } from '../../src/core/town/layout.js';
 import { getAgent, listHistory } from '../../src/store/work/agents.js';
 import { hookBead } from '../../src/store/work/hook.js';
+import { listEvents } from '../../src/store/events.js';
 import {
   allocatePolecat, listPolecats, nukePolecat, polecatStatus, preparePolecatSandbox, releasePolecat, resolveAgentAddress,
 } from '../../src/store/work/polecats.js';
@@ -191,6 +192,7 @@ describe('polecat status and nuke', () => {
     expect(w.ledger.get(bead.id)).toMatchObject({ status: 'open' });
     expect(w.ledger.get(bead.id).assignee).toBeUndefined();
     expect(listHistory(w.town.db, a.address).map((h) => h.outcome)).toEqual(['slung', 'unslung', 'kept', 'nuked']);
+    expect(listEvents(w.town, { type: 'polecat.nuked' }).map((e) => [e.subject, e.payload])).toEqual([[a.address, { kept: r.kept, unhooked: bead.id }]]);
     expect(await listPolecats(w.town, 'demo')).toEqual([]);
     expect((await listPolecats(w.town, 'demo', { includeNuked: true })).map((p) => p.state)).toEqual(['nuked']);
     expect((await nukePolecat(w.town, a.address)).alreadyNuked).toBe(true);

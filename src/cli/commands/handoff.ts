@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { GtError } from '../../core/errors.js';
 import type { AgentInfo } from '../../daemon/agent-service.js';
+import { parseAgentAddress } from '../../core/work/names.js';
+import { recordEvent } from '../../store/events.js';
 import { writeTx } from '../../store/sqlite/db.js';
 import { addHandoff, requireAgent } from '../../store/work/agents.js';
 import { withTown } from '../../store/town/town.js';
@@ -26,7 +28,10 @@ export function register(program: Command, ctx: CliContext): void {
       const address = normalizeAddress(who);
       await withTown(ctx.cwd, ctx.env, (town) => {
         requireAgent(town.db, address);
-        if (o.note) writeTx(town.db, () => addHandoff(town.db, address, o.note!));
+        writeTx(town.db, () => {
+          if (o.note) addHandoff(town.db, address, o.note);
+          recordEvent(town, { type: 'agent.handed_off', actor: ctx.env.BD_ACTOR || 'overseer', rig: parseAgentAddress(address)?.rig ?? '', subject: address, payload: { note: Boolean(o.note) } });
+        });
       });
       // From inside the session being replaced, the restart ends this very process's terminal:
       // ask for it and return at once.

@@ -54,7 +54,7 @@ export const EVENT = {
   ESCALATION_REESCALATED: 'escalation.reescalated',
   /** A convoy was created; subject: the convoy. */
   CONVOY_CREATED: 'convoy.created',
-  /** Every bead a convoy tracks is closed; subject: the convoy. */
+  /** Every bead a convoy tracks is merged; subject: the convoy. */
   CONVOY_LANDED: 'convoy.landed',
   /** A sling past capacity waits in the scheduler queue; subject: the bead. */
   SCHEDULER_QUEUED: 'scheduler.queued',

@@ -14,6 +14,8 @@ import { nowTime } from '../../core/ledger/time.js';
 import {
   OVERSEER, checkBodySize, checkMailPriority, normalizeMailAddress, parseMailKind, resolveRecipients, type Recipient,
 } from '../../core/mail/addresses.js';
+import { parseAgentAddress } from '../../core/work/names.js';
+import { recordEvent } from '../events.js';
 import { readTx, writeTx, type Db } from '../sqlite/db.js';
 import type { Town } from '../town/town.js';
 import { getAgent } from '../work/agents.js';
@@ -117,6 +119,7 @@ export function sendMail(town: Town, input: SendMailInput): SentMail {
     };
     for (const r of to) deliver(r, 'to');
     for (const r of cc) deliver(r, 'cc');
+    recordEvent(town, { type: 'mail.sent', actor: from, rig: parseAgentAddress(from)?.rig ?? '', subject: id, payload: { to: to.map((r) => r.address), cc: cc.map((r) => r.address), kind, subject } });
     return { message, deliveries: deliveriesOf(db, id) };
   });
 }

@@ -41,7 +41,7 @@ export interface RefineryStateRow {
 }
 
 /** MR columns plus its convoy's creation time. */
-const MR_SELECT = 'SELECT m.*, c.created_at AS convoy_created_at FROM merge_requests m LEFT JOIN issues c ON c.id = m.convoy';
+const MR_SELECT = "SELECT m.*, json_extract(c.doc, '$.created_at') AS convoy_created_at FROM merge_requests m LEFT JOIN issues c ON c.id = m.convoy";
 
 /** Every MR of a rig in some states. */
 export function mrsIn(db: Db, rig: string, states: readonly string[]): MrRow[] {

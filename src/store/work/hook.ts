@@ -9,6 +9,7 @@ import { nowTime } from '../../core/ledger/time.js';
 import type { Issue } from '../../core/ledger/types.js';
 import { beadPrefix, parseAgentAddress, type AgentAddress } from '../../core/work/names.js';
 import { PRIME_MAIL_LIMIT, rulesFor, type PrimeContext, type PrimeEscalation, type PrimeMail } from '../../core/work/prime.js';
+import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
 import { getRig, rigSettings } from '../town/rigs.js';
@@ -189,6 +190,7 @@ export function unhookBead(town: Town, target: string, options: { reason?: strin
       address = bead.assignee ?? '';
     }
     release(town, ledger, id, address, options.reason);
+    recordEvent(town, { type: 'bead.unslung', actor: options.actor ?? address, rig: parseAgentAddress(address)?.rig ?? '', subject: id, payload: { agent: address, ...(options.reason ? { reason: options.reason } : {}) } });
     return { bead: ledger.get(id), address };
   });
 }

@@ -16,6 +16,7 @@ import {
   addressFromTownPath, parseAgentAddress, pickName, polecatAddress, polecatBranch, poolForRig, type AgentAddress,
 } from '../../core/work/names.js';
 import { addWorktree, branchExists, currentBranch, git, isInsideWorkTree, pruneWorktrees, removeWorktree } from '../git/git.js';
+import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
 import { getRig, rigSettings } from '../town/rigs.js';
 import type { Town } from '../town/town.js';
@@ -341,6 +342,7 @@ export async function nukePolecat(town: Town, address: string, options: { force?
   writeTx(town.db, () => {
     updateAgent(town.db, address, { state: 'nuked', hook_bead: '', worktree: '', branch: '' });
     appendHistory(town.db, { agent: address, bead_id: '', outcome: 'nuked', ...(result.kept ? { detail: `work kept on ${result.kept}` } : {}) });
+    recordEvent(town, { type: 'polecat.nuked', actor: 'overseer', rig: row.rig, subject: address, payload: { ...(result.kept ? { kept: result.kept } : {}), ...(result.unhooked ? { unhooked: result.unhooked } : {}) } });
   });
   return result;
 }
