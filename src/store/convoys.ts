@@ -111,7 +111,7 @@ export function convoyInfo(town: Town, input: string): ConvoyInfo {
   const convoy = mustConvoy(town, ledger, input);
   const targets = (town.db.prepare("SELECT depends_on_id FROM dependencies WHERE issue_id = ? AND type = 'tracks' ORDER BY rowid").all(convoy.id) as Array<{ depends_on_id: string }>).map((r) => r.depends_on_id);
   const merged = new Set((town.db.prepare(`SELECT DISTINCT bead_id FROM merge_requests WHERE state = 'merged' AND bead_id IN (${targets.map(() => '?').join(',') || "''"})`).all(...targets) as Array<{ bead_id: string }>).map((r) => r.bead_id));
-  const ready = new Set(readyWork(town.db, { limit: 0 }).map((i) => i.id));
+  const ready = new Set(readyWork(town.db, { limit: 0, ids: targets }).map((i) => i.id));
   const tracked: TrackedBead[] = targets.map((id) => {
     const b = getIssueDoc(town.db, id);
     const status = b?.status ?? 'missing';
@@ -168,7 +168,13 @@ export function closeConvoy(town: Town, convoyId: string, options: { reason?: st
  */
 export function landReadyConvoys(town: Town): string[] {
   const landed: string[] = [];
-  for (const c of listConvoys(town)) {
+  // The daemon asks every second: find the candidates in one query, then look closer at those.
+  const candidates = town.db.prepare(`SELECT c.id FROM issues c WHERE c.issue_type = 'convoy' AND c.status NOT IN ('closed', 'tombstone')
+    AND EXISTS (SELECT 1 FROM dependencies d WHERE d.issue_id = c.id AND d.type = 'tracks')
+    AND NOT EXISTS (SELECT 1 FROM dependencies d WHERE d.issue_id = c.id AND d.type = 'tracks'
+      AND NOT EXISTS (SELECT 1 FROM merge_requests m WHERE m.bead_id = d.depends_on_id AND m.state = 'merged'))
+    ORDER BY c.created_key`).pluck().all() as string[];
+  for (const c of candidates.map((id) => convoyInfo(town, id))) {
     if (c.counts.total === 0 || c.counts.merged !== c.counts.total) continue;
     writeTx(town.db, () => {
       ledgerAs(town, 'deacon').close(c.id, { reason: 'landed', force: true });

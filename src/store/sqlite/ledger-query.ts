@@ -38,6 +38,8 @@ export interface ReadyOptions extends IssueFilter {
   includeDeferred?: boolean;
   /** Now, as epoch ms (for defer_until). */
   now?: number;
+  /** Only these beads (which of a convoy's beads are ready); ids not in the ledger are ignored. */
+  ids?: readonly string[];
 }
 
 /** A bead with beads' derived counts (`IssueWithCounts`, beads.md §4.1). */
@@ -106,6 +108,10 @@ export function readyWork(db: Db, options: ReadyOptions = {}): Issue[] {
       WHERE pd.issue_id = i.id AND pd.type = 'parent-child' AND p.defer_key > @now)`);
   }
   filterWhere(options, w);
+  if (options.ids) {
+    w.sql.push('i.id IN (SELECT value FROM json_each(@ids))');
+    w.params.ids = JSON.stringify(options.ids);
+  }
   const limit = options.limit ?? 100;
   let order = 'i.priority ASC, i.created_key DESC, i.id ASC';
   if (options.sort === 'oldest') order = 'i.created_key ASC, i.id ASC';
