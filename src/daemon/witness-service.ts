@@ -53,7 +53,7 @@ export function witnessService(ctx: DaemonContext, agents: AgentService): Daemon
     ON CONFLICT(address) DO UPDATE SET generation = excluded.generation, bead_id = excluded.bead_id, status = excluded.status, since = excluded.since,
       stuck_stage = excluded.stuck_stage, restarts = excluded.restarts, escalation_id = excluded.escalation_id, updated_at = excluded.updated_at`).run({ ...row, updated_at: nowTime() }));
 
-  const stuckNudgePending = db.prepare(`SELECT 1 FROM nudges WHERE agent = ? AND generation = ? AND state IN ('queued', 'delivering') AND text = '${STUCK_NUDGE.replace(/'/g, "''")}' LIMIT 1`).pluck();
+  const stuckNudgePending = db.prepare("SELECT 1 FROM nudges WHERE agent = ? AND generation = ? AND state IN ('queued', 'delivering') AND text = ? LIMIT 1").pluck();
 
   const act = (a: LiveAgent, what: string, payload: Record<string, unknown> = {}) => {
     ctx.log(`witness: ${a.address}#${a.generation}: ${what}`);
@@ -127,7 +127,7 @@ export function witnessService(ctx: DaemonContext, agents: AgentService): Daemon
     // (else it would be stuck again), so it recovered and a later stall starts the ladder over.
     // The echo of the witness's own nudge alone does not last that long.
     if (status !== 'exited' && (row.stuck_stage === 1 || row.stuck_stage === 2)) {
-      if (stuckNudgePending.get(a.address, a.generation)) {
+      if (stuckNudgePending.get(a.address, a.generation, STUCK_NUDGE)) {
         // the nudge is still being typed and retried: its echo is not the agent's progress
         save({ ...row, since: nowTime() });
         return;

@@ -5,12 +5,14 @@
  */
 import { closeMatches, GtError } from '../core/errors.js';
 import { nextAddress, routeAddresses, severityRank, type Category } from '../core/escalation/routes.js';
+import { prefixOfId } from '../core/ledger/ids.js';
 import { nowTime, timeMs } from '../core/ledger/time.js';
 import type { Severity } from '../core/town/settings.js';
 import { parseAgentAddress } from '../core/work/names.js';
 import { recordEvent } from './events.js';
 import { sendMail } from './mail/mail.js';
 import { writeTx } from './sqlite/db.js';
+import { listRigs } from './town/rigs.js';
 import type { Town } from './town/town.js';
 
 /** An escalation row. */
@@ -56,8 +58,9 @@ function rigOf(town: Town, e: { source: string; bead_id: string | null }, rig?: 
   const parsed = parseAgentAddress(e.source);
   if (parsed?.rig) return parsed.rig;
   if (e.bead_id) {
-    const row = town.db.prepare("SELECT name FROM rigs WHERE ? LIKE prefix || '-%'").get(e.bead_id) as { name: string } | undefined;
-    if (row) return row.name;
+    const rigs = listRigs(town);
+    const prefix = prefixOfId(e.bead_id, rigs.map((r) => r.prefix));
+    return rigs.find((r) => r.prefix === prefix)?.name ?? '';
   }
   return '';
 }

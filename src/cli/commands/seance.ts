@@ -8,9 +8,8 @@
  */
 import type { Command } from 'commander';
 import { GtError } from '../../core/errors.js';
-import { sessionSummaries, type SessionSummary } from '../../store/events.js';
 import { openTown, resolveTown } from '../../store/town/town.js';
-import { getSession, listSessions, type SessionRow } from '../../store/work/agents.js';
+import { getSession, listSessions, sessionSummaries, type SessionRow, type SessionSummary } from '../../store/work/agents.js';
 import { inert } from '../bd-format.js';
 import { action, usage, type CliContext, type JsonOption } from '../context.js';
 import { normalizeAddress } from '../daemon-client.js';
@@ -83,7 +82,7 @@ export function register(program: Command, ctx: CliContext): void {
       const town = openTown(resolveTown(ctx.cwd, ctx.env));
       let session: SessionRow;
       try {
-        const summaries = sessionSummaries(town);
+        const summaries = sessionSummaries(town.db);
         if (!agentInput) {
           if (o.json) printJson(ctx.io, summaries);
           else printLines(ctx.io, summaryLines(summaries));

@@ -98,7 +98,7 @@ export interface PrimeJson {
   rules: string[];
 }
 
-/** How many unread messages prime lists at most (the newest urgent and high-priority ones first). */
+/** How many unread messages prime lists at most (urgent first, then by priority, then oldest). */
 export const PRIME_MAIL_LIMIT = 20;
 
 /** Facts the rules mention when known. */

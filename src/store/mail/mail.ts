@@ -313,6 +313,17 @@ export function search(town: Town, text: string, options: SearchOptions = {}): M
 }
 
 /**
+ * Unread, unarchived mail of one address (as stored: no resolution, so an address without an
+ * agent row simply has none), urgent first, then by priority, then oldest; at most `limit`.
+ * What `gt mail check --inject` and `gt prime` list.
+ */
+export function unreadEntries(db: Db, address: string, limit?: number): InboxEntry[] {
+  const cap = limit && limit > 0 ? ` LIMIT ${Math.trunc(limit)}` : '';
+  return (db.prepare(`SELECT ${MESSAGE_COLS}, ${DELIVERY_COLS} FROM mail_deliveries d JOIN messages m ON m.id = d.message_id
+    WHERE d.address = ? AND d.read_at IS NULL AND d.archived_at IS NULL ORDER BY m.urgent DESC, m.priority, ${MESSAGE_NUM}${cap}`).all(address) as Array<Record<string, unknown>>).map(toEntry);
+}
+
+/**
  * What an agent's hook prints (`gt mail check --inject`, Gas Town §3.5 "Injection"): a
  * `<system-reminder>` block listing the address's unread mail (id, sender, kind, subject; urgent
  * and high priority first), after which those messages count as read; '' when there is none.
@@ -321,8 +332,7 @@ export function checkInject(town: Town, address: string): string {
   const db = town.db;
   return writeTx(db, () => {
     const who = addressOf(address);
-    const entries = (db.prepare(`SELECT ${MESSAGE_COLS}, ${DELIVERY_COLS} FROM mail_deliveries d JOIN messages m ON m.id = d.message_id
-      WHERE d.address = ? AND d.read_at IS NULL AND d.archived_at IS NULL ORDER BY m.urgent DESC, m.priority, ${MESSAGE_NUM}`).all(who) as Array<Record<string, unknown>>).map(toEntry);
+    const entries = unreadEntries(db, who);
     if (!entries.length) return '';
     markDeliveries(db, entries.map((e) => e.message), who);
     const tag = /<\/?system-reminder>/gi;

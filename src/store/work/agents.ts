@@ -237,6 +237,27 @@ export function listSessions(db: Db, agent: string): SessionRow[] {
   return db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE agent = ? ORDER BY generation`).all(agent) as SessionRow[];
 }
 
+/** Per agent: how many sessions it had (for `gt seance` without an agent). */
+export interface SessionSummary {
+  /** The agent's address. */
+  agent: string;
+  /** Number of sessions recorded. */
+  sessions: number;
+  /** Generation of its newest session. */
+  latest: number;
+  /** RFC 3339 start of its newest session. */
+  last_started: string;
+  /** How many of its sessions have a recording. */
+  recorded: number;
+}
+
+/** Every agent that has had a session, with its session count, by address. */
+export function sessionSummaries(db: Db): SessionSummary[] {
+  return db.prepare(`SELECT agent, COUNT(*) AS sessions, MAX(generation) AS latest, MAX(started_at) AS last_started,
+    SUM(CASE WHEN recording IS NOT NULL AND recording <> '' THEN 1 ELSE 0 END) AS recorded
+    FROM sessions GROUP BY agent ORDER BY agent`).all() as SessionSummary[];
+}
+
 // ---------------------------------------------------------------- history
 
 /** What an agent did with a bead (`agent_history.outcome`). */

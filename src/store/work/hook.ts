@@ -8,7 +8,9 @@ import { GtError } from '../../core/errors.js';
 import { nowTime } from '../../core/ledger/time.js';
 import type { Issue } from '../../core/ledger/types.js';
 import { beadPrefix, parseAgentAddress, type AgentAddress } from '../../core/work/names.js';
-import { PRIME_MAIL_LIMIT, rulesFor, type PrimeContext, type PrimeEscalation, type PrimeMail } from '../../core/work/prime.js';
+import { PRIME_MAIL_LIMIT, rulesFor, type PrimeContext } from '../../core/work/prime.js';
+import { listEscalations } from '../escalations.js';
+import { unreadEntries } from '../mail/mail.js';
 import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
@@ -246,22 +248,12 @@ export function primeContextOf(town: Town, agent: AgentAddress, options: PrimeOp
     runtime,
     ...(hook ? { hook: { id: hook.id, title: hook.title, status: hook.status, ...(hook.description ? { description: hook.description } : {}), priority: hook.priority } } : {}),
     ...(handoff ? { handoff: { note: handoff.note, created_at: handoff.created_at } } : {}),
-    mail: unreadMail(town, agent.address),
-    escalations: openEscalationsFor(town, agent.address),
+    mail: unreadEntries(town.db, agent.address, PRIME_MAIL_LIMIT).map(({ message: m }) => ({
+      id: m.id, from: m.from, kind: m.kind, subject: m.subject, priority: m.priority, urgent: m.urgent, created_at: m.created_at,
+    })),
+    escalations: listEscalations(town, { assignee: agent.address }).map((e) => ({
+      id: e.id, severity: e.severity, category: e.category, summary: e.summary, bead_id: e.bead_id, source: e.source,
+    })),
     rules: rulesFor(agent.role, { branch: row?.branch || undefined, hookId: hook?.id }),
   };
-}
-
-/** Unread, unarchived mail of an address for prime: urgent and high priority first, then newest. */
-function unreadMail(town: Town, address: string): PrimeMail[] {
-  const rows = town.db.prepare(`SELECT m.id, m.sender, m.kind, m.subject, m.priority, m.urgent, m.created_at FROM mail_deliveries d JOIN messages m ON m.id = d.message_id
-    WHERE d.address = ? AND d.read_at IS NULL AND d.archived_at IS NULL ORDER BY m.urgent DESC, m.priority, m.created_at DESC LIMIT ?`)
-    .all(address, PRIME_MAIL_LIMIT) as Array<{ id: string; sender: string; kind: string; subject: string; priority: number; urgent: number; created_at: string }>;
-  return rows.map((r) => ({ id: r.id, from: r.sender, kind: r.kind, subject: r.subject, priority: r.priority, urgent: r.urgent === 1, created_at: r.created_at }));
-}
-
-/** Escalations not closed whose current assignee is `address`, most severe first, then oldest. */
-function openEscalationsFor(town: Town, address: string): PrimeEscalation[] {
-  return town.db.prepare(`SELECT id, severity, category, summary, bead_id, source FROM escalations WHERE assignee = ? AND state <> 'closed'
-    ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, created_at`).all(address) as PrimeEscalation[];
 }
