@@ -5,14 +5,13 @@
  */
 import type { Issue } from '../core/ledger/types.js';
 import type { DepTreeNode, LedgerStats } from '../store/sqlite/ledger-query.js';
+import { inert as inertText } from '../core/text.js';
 
-/** Replace C0/C1 control characters (except newline and tab) with visible `^X` / `\u009b` forms. */
+/** Make text inert for the terminal, keeping newlines and tabs (see core/text.ts). */
 export function inert(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x20 ? `^${String.fromCharCode(code + 64)}` : code === 0x7f ? '^?' : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return inertText(text);
 }
+
 
 /** `hq-abc [P2] [task] open - Title @assignee` (beads `bd list` line). */
 export function issueLine(i: Issue): string {

@@ -41,6 +41,7 @@ const GROUPS: Group[] = [
   { names: ['feed'], load: () => import('./commands/feed.js') },
   { names: ['seance'], load: () => import('./commands/seance.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
+  { names: ['tui'], load: () => import('./commands/tui.js') },
 ];
 
 /** The version printed by `gt --version`. */
@@ -73,7 +74,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     exitCode: 0,
     gtBin: defaultGtBin(),
   };
-  const args = options.asBd ? ['bd', ...argv] : argv;
+  // `gt` alone opens the TUI (issue #6); `bd` alone still shows beads' help.
+  const args = options.asBd ? ['bd', ...argv] : argv.length ? argv : ['tui'];
   const program = new Command('gt')
     .description('Gas Town: run many AI coding agents on real git repositories, with a beads-compatible ledger.')
     .version(VERSION, '-V, --version')

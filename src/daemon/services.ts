@@ -6,6 +6,7 @@ import { AgentService } from './agent-service.js';
 import { coordinationService } from './coordination-service.js';
 import type { ServiceFactory } from './daemon.js';
 import { refineryService } from './refinery-service.js';
+import { townWatchService } from './town-watch-service.js';
 import { witnessService } from './witness-service.js';
 
 /** Every service of the daemon. */
@@ -16,5 +17,6 @@ export function daemonServices(): ServiceFactory[] {
     refineryService,
     (ctx) => witnessService(ctx, agents!),
     (ctx) => coordinationService(ctx, agents!),
+    townWatchService,
   ];
 }

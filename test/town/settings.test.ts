@@ -27,6 +27,7 @@ describe('town settings files', () => {
       },
       witness: { waiting_ms: 120_000, stuck_nudge_wait_ms: 120_000, stuck_handoff_wait_ms: 300_000, max_restarts: 3, enabled: true },
       scheduler: { max_polecats: -1, paused: false },
+      tui: { keys: {}, leave_chord: 'ctrl+q', panes: 4, fps: 20 },
     });
     expect(defaultTownSettings()).toEqual(parseTownSettings('{}', FILE));
   });

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { parseCategory, parseSeverity, severityRank } from '../../core/escalation/routes.js';
-import { timeMs } from '../../core/ledger/time.js';
+import { shortAge } from '../../core/text.js';
 import { ackEscalation, closeEscalation, getEscalation, listEscalations, raiseEscalation, reassignEscalation, type EscalationRow } from '../../store/escalations.js';
 import { withTown } from '../../store/town/town.js';
 import { inert } from '../bd-format.js';
@@ -14,14 +14,9 @@ import { printJson, printLines } from '../output.js';
 
 const MARK = ['‼', '!', '·', ' '];
 
-function age(iso: string): string {
-  const s = Math.max(0, Math.round((Date.now() - timeMs(iso)) / 1000));
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : s < 86_400 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
-}
-
 /** One line for an escalation. */
 export function escalationLine(e: EscalationRow): string {
-  return `${MARK[severityRank(e.severity)] ?? ' '} ${e.id.padEnd(8)} ${e.severity.padEnd(8)} ${e.state.padEnd(6)} ${age(e.created_at).padStart(4)} → ${e.assignee.padEnd(18)} ${inert(e.summary)}${e.bead_id ? ` (${e.bead_id})` : ''}`;
+  return `${MARK[severityRank(e.severity)] ?? ' '} ${e.id.padEnd(8)} ${e.severity.padEnd(8)} ${e.state.padEnd(6)} ${shortAge(e.created_at).padStart(4)} → ${e.assignee.padEnd(18)} ${inert(e.summary)}${e.bead_id ? ` (${e.bead_id})` : ''}`;
 }
 
 /** Register `gt escalate`. */

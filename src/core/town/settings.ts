@@ -106,6 +106,24 @@ const SchedulerSchema = z.strictObject({
   paused: z.boolean().default(false),
 });
 
+/**
+ * The terminal UI (ARCHITECTURE.md "Terminal UI"). Key names and command ids inside `keys` are
+ * checked when the TUI builds its keymap, so a bad override is reported there, not fatal here.
+ */
+const TuiSchema = z.strictObject({
+  /**
+   * Key overrides: command id (`app.quit`, as in the `?` overlay) → key or keys (`"Q"`,
+   * `["ctrl+g", "L"]`; `[]` unbinds). Replaces the command's default keys.
+   */
+  keys: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1))])).default({}),
+  /** The chord that leaves an entered agent pane (every other key goes to the agent). */
+  leave_chord: z.string().min(1).default('ctrl+q'),
+  /** Agent panes shown in the grid at start: 1, 2, 4, 6 or 9. */
+  panes: z.literal([1, 2, 4, 6, 9]).default(4),
+  /** Most screen repaints per second (1..60). */
+  fps: z.number().int().min(1).max(60).default(20),
+});
+
 /** `settings/config.json` of a town. */
 export const TownSettingsSchema = z.strictObject({
   /** Always `"town-settings"`. */
@@ -132,6 +150,8 @@ export const TownSettingsSchema = z.strictObject({
   witness: WitnessSchema.prefault({}),
   /** Scheduler: capacity for the town. */
   scheduler: SchedulerSchema.prefault({}),
+  /** Terminal UI: key overrides, leave chord, pane grid, frame rate. */
+  tui: TuiSchema.prefault({}),
 });
 /** Parsed town settings, defaults filled in. */
 export type TownSettings = z.infer<typeof TownSettingsSchema>;

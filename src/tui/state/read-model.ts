@@ -1,0 +1,105 @@
+/**
+ * The TUI's read model: one consistent read of what the screen shows from `town.db` (rigs,
+ * agents, ready beads, convoys with progress, the overseer's inbox, open escalations, the merge
+ * queue). The town store holds the latest one; it is re-read when the daemon says the town
+ * changed, never on a timer per pane.
+ */
+import type { Issue } from '../../core/ledger/types.js';
+import { OVERSEER } from '../../core/mail/addresses.js';
+import { listConvoys } from '../../store/convoys.js';
+import { listEscalations, type EscalationRow } from '../../store/escalations.js';
+import { inbox, type InboxEntry } from '../../store/mail/mail.js';
+import { refineryState } from '../../store/refinery/refinery-db.js';
+import { readTx } from '../../store/sqlite/db.js';
+import { readyWork } from '../../store/sqlite/ledger-query.js';
+import { listRigs } from '../../store/town/rigs.js';
+import type { Town } from '../../store/town/town.js';
+import { listAgents, listMergeRequests, type AgentRow, type MergeRequestRow } from '../../store/work/agents.js';
+
+/** A rig as the tree shows it. */
+export interface RigView {
+  name: string;
+  prefix: string;
+  /** Refinery paused (`gt mq pause`). */
+  paused: boolean;
+  /** Polecats then crew, by name. */
+  agents: AgentRow[];
+}
+
+/** A convoy with its progress. */
+export interface ConvoyView {
+  id: string;
+  title: string;
+  /** Tracked beads merged (or closed). */
+  done: number;
+  total: number;
+  landed: boolean;
+  stranded: boolean;
+}
+
+/** A ready bead. */
+export interface ReadyView {
+  id: string;
+  title: string;
+  priority: number;
+  issue_type: string;
+}
+
+/** Everything the TUI draws from SQLite. */
+export interface TownView {
+  /** Town name (town.json). */
+  name: string;
+  root: string;
+  rigs: RigView[];
+  /** Town-level agents (mayor, deacon) that exist. */
+  townAgents: AgentRow[];
+  convoys: ConvoyView[];
+  /** Ready beads, priority order (at most 100). */
+  ready: ReadyView[];
+  /** The overseer's (the human's) inbox, newest first, archived left out. */
+  mail: InboxEntry[];
+  unread: number;
+  /** Open and acknowledged escalations, most severe first. */
+  escalations: EscalationRow[];
+  /** Merge requests waiting or being tested. */
+  queue: MergeRequestRow[];
+  /** When this was read (ms since the epoch). */
+  readAt: number;
+}
+
+const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** An empty view (before the first read). */
+export function emptyTownView(name = '', root = ''): TownView {
+  return { name, root, rigs: [], townAgents: [], convoys: [], ready: [], mail: [], unread: 0, escalations: [], queue: [], readAt: 0 };
+}
+
+/**
+ * Read the whole view in one read transaction.
+ *
+ * @throws whatever the store throws for a broken database (the caller shows it in the banner).
+ */
+export function readTownView(town: Town): TownView {
+  return readTx(town.db, () => {
+    const agents = listAgents(town.db).filter((a) => a.state !== 'nuked');
+    const rigs = listRigs(town).map((r): RigView => ({
+      name: r.name, prefix: r.prefix, paused: refineryState(town.db, r.name).paused === 1,
+      agents: agents.filter((a) => a.rig === r.name && (a.role === 'polecat' || a.role === 'crew'))
+        .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'polecat' ? -1 : 1)),
+    }));
+    const convoys = listConvoys(town).map((c): ConvoyView => ({
+      id: c.id, title: c.title, done: c.counts.merged + c.counts.closed, total: c.counts.total, landed: c.landed, stranded: c.stranded,
+    }));
+    const ready = readyWork(town.db, { limit: 100 }).filter((i) => i.issue_type !== 'convoy').map((i: Issue): ReadyView => ({ id: i.id, title: i.title, priority: i.priority ?? 2, issue_type: i.issue_type ?? 'task' }));
+    const mail = inbox(town, OVERSEER, { limit: 200 });
+    const escalations = listEscalations(town).filter((e) => e.state !== 'closed')
+      .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || a.created_at.localeCompare(b.created_at));
+    const queue = listMergeRequests(town.db, { state: ['queued', 'testing'] });
+    return {
+      name: town.json.name, root: town.root, rigs,
+      townAgents: agents.filter((a) => !a.rig),
+      convoys, ready, mail, unread: mail.filter((m) => !m.delivery.read_at).length,
+      escalations, queue, readAt: Date.now(),
+    };
+  });
+}
