@@ -8,7 +8,7 @@ const uiLibs = ['ink', 'ink/*', 'react', 'react/*', 'ink-testing-library', '@alc
 const ban = (names, why) => names.map((name) => ({ group: [name], message: why }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'bench/.cache/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'bench/.cache/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

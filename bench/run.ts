@@ -7,12 +7,14 @@
 import { benchLedger } from './ledger.js';
 import { benchRefinery } from './refinery.js';
 import { benchSessions } from './sessions.js';
+import { benchTui } from './tui.js';
 
-/** Known benchmarks by name (sessions, refinery and tui will join later). */
+/** Known benchmarks by name. */
 const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
   ledger: benchLedger,
   sessions: benchSessions,
   refinery: benchRefinery,
+  tui: benchTui,
 };
 
 async function main(argv: string[]): Promise<number> {

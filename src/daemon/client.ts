@@ -25,6 +25,20 @@ export interface DaemonState {
 /** True when process `pid` exists and is not a zombie (see store/process-alive.ts). */
 export const processAlive = isProcessAlive;
 
+/**
+ * Wait until process `pid` is gone, polling every 50 ms.
+ *
+ * @returns true when it exited within `timeoutMs`.
+ */
+export async function waitProcessGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !processAlive(pid);
+}
+
 /** The pid in the town's daemon pid file, or undefined. */
 export function readDaemonPid(root: string): number | undefined {
   try {

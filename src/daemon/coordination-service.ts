@@ -44,7 +44,12 @@ export function coordinationService(ctx: DaemonContext, agents: AgentService): D
     if (busy) return;
     busy = true;
     try {
-      for (const id of landReadyConvoys(ctx.town)) ctx.log(`convoy ${id} landed`);
+      // A convoy that cannot land must not stop the scheduler's dispatch.
+      try {
+        for (const id of landReadyConvoys(ctx.town)) ctx.log(`convoy ${id} landed`);
+      } catch (e) {
+        ctx.log(`convoy landing: ${(e as Error).message}`);
+      }
       await dispatch();
     } catch (e) {
       ctx.log(`coordination tick failed: ${(e as Error).stack ?? String(e)}`);

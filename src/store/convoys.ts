@@ -9,7 +9,8 @@
 import { GtError } from '../core/errors.js';
 import type { Issue } from '../core/ledger/types.js';
 import { recordEvent } from './events.js';
-import { sendMail } from './mail/mail.js';
+import { OVERSEER } from '../core/mail/addresses.js';
+import { mailboxAddress, sendMail } from './mail/mail.js';
 import { writeTx } from './sqlite/db.js';
 import { Ledger } from './sqlite/ledger.js';
 import { getIssueDoc } from './sqlite/ledger-rows.js';
@@ -165,6 +166,12 @@ export function closeConvoy(town: Town, convoyId: string, options: { reason?: st
 /**
  * Land every open convoy whose tracked beads are all merged: close it `landed`, mail
  * CONVOY_LANDED to its owner and watchers, record `convoy.landed`. Returns the landed ids.
+ *
+ * An owner or watcher that is no mailbox (a convoy made by `gt sling` outside any agent records
+ * the shell user's name) is told through the overseer's inbox instead, so the mail never blocks
+ * the landing. One convoy that cannot land does not keep the others from landing.
+ *
+ * @throws GtError INTERNAL after trying every candidate, naming the convoys that failed.
  */
 export function landReadyConvoys(town: Town): string[] {
   const landed: string[] = [];
@@ -174,11 +181,33 @@ export function landReadyConvoys(town: Town): string[] {
     AND NOT EXISTS (SELECT 1 FROM dependencies d WHERE d.issue_id = c.id AND d.type = 'tracks'
       AND NOT EXISTS (SELECT 1 FROM merge_requests m WHERE m.bead_id = d.depends_on_id AND m.state = 'merged'))
     ORDER BY c.created_key`).pluck().all() as string[];
-  for (const c of candidates.map((id) => convoyInfo(town, id))) {
-    if (c.counts.total === 0 || c.counts.merged !== c.counts.total) continue;
+  const failed: string[] = [];
+  const mailbox = (a: string) => {
+    try {
+      return mailboxAddress(town.db, a);
+    } catch {
+      return OVERSEER;
+    }
+  };
+  for (const id of candidates) {
+    try {
+      const c = convoyInfo(town, id);
+      if (c.counts.total === 0 || c.counts.merged !== c.counts.total) continue;
+      landConvoy(town, c, [...new Set([c.owner, ...c.notify].map(mailbox))]);
+      landed.push(c.id);
+    } catch (e) {
+      failed.push(`${id}: ${(e as Error).message}`);
+    }
+  }
+  if (failed.length) throw new GtError('INTERNAL', `could not land ${failed.length} convoy(s): ${failed.join('; ')}`, { fix: 'see gt convoy status <id>' });
+  return landed;
+}
+
+/** Close a convoy as landed and tell `to`, in one transaction. */
+function landConvoy(town: Town, c: ConvoyInfo, to: string[]): void {
+  {
     writeTx(town.db, () => {
       ledgerAs(town, 'deacon').close(c.id, { reason: 'landed', force: true });
-      const to = [...new Set([c.owner, ...c.notify])];
       sendMail(town, {
         from: 'deacon', to, kind: 'CONVOY_LANDED', subject: `Convoy landed: ${c.title}`,
         body: `Every tracked bead is merged:\n${c.tracked.map((t) => `- ${t.id} ${t.title}`).join('\n')}`,
@@ -186,7 +215,5 @@ export function landReadyConvoys(town: Town): string[] {
       });
       recordEvent(town, { type: 'convoy.landed', actor: 'deacon', subject: c.id, payload: { title: c.title, beads: c.tracked.map((t) => t.id) } });
     });
-    landed.push(c.id);
   }
-  return landed;
 }

@@ -18,7 +18,7 @@ import { screenPlan } from './plan.js';
 import { Compositor, type PaneLayer } from './render/compositor.js';
 import { readTownView } from './state/read-model.js';
 import { createTownStore, createUiStore, pushToast, TOAST_MS, type Stores } from './state/stores.js';
-import { clampIndex, agentsInOrder } from './state/selectors.js';
+import { agentsInOrder, clampIndex, escalationItems, filterFor, mailItems, queueItems, readyItems } from './state/selectors.js';
 import { loadTheme, themeDirs, type Theme } from './theme.js';
 import { App, ErrorBoundary } from './components/App.js';
 import { KeysContext, StoresContext, ThemeContext, type KeyInfo } from './components/context.js';
@@ -94,6 +94,7 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
   for (const e of keymap.errors) pushToast(stores.ui, `settings tui.keys: ${e}`, 'error');
 
   // ---- the screen -------------------------------------------------------------------------
+  let stopped = false;
   // A terminal that went away (closed window, killed tmux) must not crash the TUI mid-frame.
   const onStdoutError = () => stop('the terminal went away');
   stdout.on('error', onStdoutError);
@@ -171,8 +172,9 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
       const key = JSON.stringify({ ...view, readAt: 0 });
       if (key !== lastViewKey || stores.town.getState().readError) {
         lastViewKey = key;
+        const keep = selectedIds();
         stores.town.setState({ view, readError: undefined });
-        clampSelections();
+        clampSelections(keep);
       }
     } catch (e) {
       stores.town.setState({ readError: (e as Error).message });
@@ -182,14 +184,35 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
     if (refreshTimer) return;
     refreshTimer = setTimeout(doRefresh, Math.max(0, lastRefresh + 150 - Date.now()));
   };
-  const clampSelections = () => {
+  /** The ids under each list's selection, so a new read keeps the same items selected. */
+  const selectedIds = () => {
+    const u = stores.ui.getState();
+    const v = stores.town.getState().view;
+    return {
+      ready: readyItems(v, filterFor(u, 'ready'))[u.selected.ready]?.id,
+      mail: mailItems(v, filterFor(u, 'mail'))[u.selected.mail]?.message.id,
+      escalations: escalationItems(v, filterFor(u, 'escalations'))[u.selected.escalations]?.id,
+      queue: queueItems(v, filterFor(u, 'queue'))[u.selected.queue]?.id,
+    };
+  };
+  const clampSelections = (keep: ReturnType<typeof selectedIds>) => {
     const u = stores.ui.getState();
     const v = stores.town.getState().view;
     const agents = agentsInOrder(v);
     const agent = agents.some((a) => a.address === u.agent) ? u.agent : agents[0]?.address;
+    const at = <T,>(list: T[], id: string | undefined, idOf: (x: T) => string, old: number) => {
+      const i = id === undefined ? -1 : list.findIndex((x) => idOf(x) === id);
+      return i >= 0 ? i : clampIndex(old, list.length);
+    };
     stores.ui.setState({
       ...(agent !== u.agent ? { agent } : {}),
-      selected: { ...u.selected, ready: clampIndex(u.selected.ready, v.ready.length), mail: clampIndex(u.selected.mail, v.mail.length), escalations: clampIndex(u.selected.escalations, v.escalations.length), queue: clampIndex(u.selected.queue, v.queue.length) },
+      selected: {
+        ...u.selected,
+        ready: at(readyItems(v, filterFor(u, 'ready')), keep.ready, (x) => x.id, u.selected.ready),
+        mail: at(mailItems(v, filterFor(u, 'mail')), keep.mail, (x) => x.message.id, u.selected.mail),
+        escalations: at(escalationItems(v, filterFor(u, 'escalations')), keep.escalations, (x) => x.id, u.selected.escalations),
+        queue: at(queueItems(v, filterFor(u, 'queue')), keep.queue, (x) => x.id, u.selected.queue),
+      },
     });
   };
   const toastEvents = (events: TownEvent[]) => {
@@ -200,8 +223,15 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
   };
 
   // ---- Ink --------------------------------------------------------------------------------
+  // A new chrome frame (a key was pressed, state changed) is drawn at once, not on the next
+  // timer tick: keypress-to-screen latency is what users feel.
   const inkOut = new VirtualStdout(compositor.size.cols, compositor.size.rows, (frame) => {
-    void compositor.setChrome(frame).then(() => schedule(true));
+    void compositor.setChrome(frame).then(() => {
+      if (!stopped) {
+        clearTimeout(flushTimer);
+        flushNow();
+      }
+    });
   });
   const ink = render(<Root stores={stores} theme={theme} keys={keyInfo(keymap, leave)} />, {
     stdout: inkOut as unknown as NodeJS.WriteStream,
@@ -222,7 +252,6 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
 
   let finish!: (exit: TuiExit) => void;
   const done = new Promise<TuiExit>((r) => { finish = r; });
-  let stopped = false;
   const stop = (reason: string) => {
     if (stopped) return;
     stopped = true;

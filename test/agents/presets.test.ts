@@ -10,8 +10,8 @@ import { thrown } from '../helpers/errors.js';
 const ENV = { SHELL: '/usr/bin/zsh' };
 
 describe('built-in presets', () => {
-  it('ships the runtimes of ARCHITECTURE.md plus shell and fake', () => {
-    expect([...BUILT_IN_RUNTIMES].sort()).toEqual(['aider', 'amp', 'claude', 'codex', 'copilot', 'cursor', 'fake', 'gemini', 'opencode', 'shell']);
+  it('ships the runtimes of ARCHITECTURE.md plus shell, fake and the shipped scripted agent', () => {
+    expect([...BUILT_IN_RUNTIMES].sort()).toEqual(['aider', 'amp', 'claude', 'codex', 'copilot', 'cursor', 'fake', 'gemini', 'opencode', 'scripted', 'shell']);
   });
 
   it.each(BUILT_IN_RUNTIMES)('%s resolves to a complete preset', (name) => {

@@ -63,6 +63,15 @@ describe('convoys', () => {
     expect(listConvoys(town, { all: true }).map((x) => x.id)).toEqual([cv.id]);
   });
 
+  it('lands a convoy whose owner is no mailbox (a shell user\'s name), telling the overseer instead', () => {
+    const a = bead('from a shell');
+    const cv = createConvoy(town, { title: 'Slung from a shell', beads: [a], owner: 'Jane Doe' });
+    mr(a, 'merged');
+    expect(landReadyConvoys(town)).toEqual([cv.id]);
+    const landed = town.db.prepare("SELECT d.address FROM mail_deliveries d JOIN messages m ON m.id = d.message_id WHERE m.kind = 'CONVOY_LANDED'").pluck().all();
+    expect(landed).toEqual(['overseer']);
+  });
+
   it('never lands an empty convoy; adding work to a landed convoy opens it again', () => {
     const empty = createConvoy(town, { title: 'Nothing yet', owner: 'overseer' });
     expect(landReadyConvoys(town)).toEqual([]);

@@ -39,7 +39,16 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<key>', 'dotted key')
     .argument('<value>', 'JSON when it parses (42, true, {"a":1}), else text')
     .option('--json', 'print the new settings as JSON')
-    .action(action(ctx, 'gt', (key: string, value: string, opts: JsonOption) => {
+    .action(action(ctx, 'gt', async (key: string, value: string, opts: JsonOption) => {
+      if (key === 'theme') {
+        // A theme must exist (shipped or the town's own) before it is written: the TUI would not start.
+        const { loadTheme, themeDirs } = await import('../../tui/theme.js');
+        loadTheme(value, { dirs: themeDirs(resolveTown(ctx.cwd, ctx.env)), env: {} });
+      }
+      if (key === 'tui.leave_chord') {
+        const { LeaveChordMatcher } = await import('../../tui/keys/input.js');
+        new LeaveChordMatcher(value); // throws with the reason a chord cannot leave a pane
+      }
       const next = updateSettingsFile(file(), TownSettingsSchema, key, value);
       if (opts.json) printJson(ctx.io, next);
       else printLines(ctx.io, [`${key} = ${showValue(getSetting(TownSettingsSchema, next, key))}`]);

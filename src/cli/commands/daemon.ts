@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { cleanStaleDaemon, connectDaemon, processAlive, readDaemonPid, readDaemonState } from '../../daemon/client.js';
+import { cleanStaleDaemon, connectDaemon, processAlive, readDaemonPid, readDaemonState, waitProcessGone } from '../../daemon/client.js';
 import { daemonLogFile } from '../../daemon/paths.js';
 import { resolveTown } from '../../store/town/town.js';
 import { action, intOption, type CliContext, type JsonOption } from '../context.js';
@@ -17,15 +17,6 @@ interface Ping {
   uptime_ms: number;
   clients: number;
   sessions?: number;
-}
-
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !processAlive(pid);
 }
 
 function tail(file: string, lines: number): string[] {
@@ -84,10 +75,10 @@ export function register(program: Command, ctx: CliContext): void {
       } catch {
         process.kill(pid, 'SIGTERM'); // not answering on its socket: signal it
       }
-      let gone = await waitGone(pid, 10_000);
+      let gone = await waitProcessGone(pid, 10_000);
       if (!gone) {
         process.kill(pid, 'SIGKILL');
-        gone = await waitGone(pid, 3_000);
+        gone = await waitProcessGone(pid, 3_000);
         cleanStaleDaemon(root);
       }
       if (o.json) printJson(ctx.io, { running: false, pid, stopped: gone });

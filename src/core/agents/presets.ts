@@ -7,13 +7,15 @@
  * how readiness is seen (a prompt regex, else a fixed delay), how to resume a session, which
  * agent hooks exist, the process names that mean "the agent is alive", and which screen rules
  * (./screen-rules.ts) read its status. Built-ins: claude, codex, gemini, cursor, opencode, amp,
- * copilot, aider, plus `shell` and the test suite's `fake`. Users add or override agents
+ * copilot, aider, plus `shell`, `scripted` (the shipped no-LLM agent bin/gt-scripted-agent.mjs, used by
+ * `gt demo`) and the test suite's `fake`. Users add or override agents
  * ({@link CustomAgent}); {@link resolveRuntime} merges them.
  *
  * Commands are never run through a shell: {@link parseAgentCommand} splits a user's command
  * string with POSIX quoting but expands nothing, and {@link launchArgv} puts the prompt in one
  * argv element verbatim, so `$(…)`, backticks and quotes in a prompt are inert.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GtError, closeMatches } from '../errors.js';
 import { SCREEN_RULE_IDS, screenTail } from './screen-rules.js';
@@ -74,10 +76,16 @@ export interface RuntimePreset {
 
 /** Names of the built-in presets. */
 export const BUILT_IN_RUNTIMES = [
-  'claude', 'codex', 'gemini', 'cursor', 'opencode', 'amp', 'copilot', 'aider', 'shell', 'fake',
+  'claude', 'codex', 'gemini', 'cursor', 'opencode', 'amp', 'copilot', 'aider', 'shell', 'fake', 'scripted',
 ] as const;
 /** A built-in preset name. */
 export type BuiltInRuntime = (typeof BUILT_IN_RUNTIMES)[number];
+
+/**
+ * Absolute path of the shipped scripted agent (`bin/gt-scripted-agent.mjs` of this package). This
+ * module sits at the same depth under `src/` and `dist/`, so the path holds for both.
+ */
+export const SCRIPTED_AGENT_BIN = fileURLToPath(new URL('../../../bin/gt-scripted-agent.mjs', import.meta.url));
 
 /** Regex for a prompt line starting with `char`, but not a numbered menu line (`❯ 1. Yes`). */
 const promptLine = (char: string) => `^\\s*(?:│\\s*)?${char}(?!\\s*\\d+\\.)(?:\\s|$)`;
@@ -151,6 +159,13 @@ export const PRESETS: Readonly<Record<BuiltInRuntime, RuntimePreset>> = {
     processNames: ['node'],
     rules: 'fake', description: 'the scripted fake agent of the test suite (no LLM)',
   }),
+  scripted: preset({
+    // The shipped scripted agent, run with this very node: works with nothing configured.
+    name: 'scripted', command: process.execPath, args: [SCRIPTED_AGENT_BIN],
+    prompt: { mode: 'arg' }, ready: { pattern: '^fake>' },
+    processNames: ['node'],
+    rules: 'fake', description: 'the shipped scripted agent (no LLM): follows the script in its bead\'s description',
+  }),
 };
 
 /** A user-defined agent (settings `agents`, `gt config agent set NAME "command args"`). */
@@ -197,10 +212,10 @@ function baseName(command: string): string {
   return (command.split(/[\\/]/).pop() ?? command).replace(/\.(?:exe|cmd|bat)$/i, '');
 }
 
-/** The agent preset (not shell/fake) whose command is the same binary, for custom agents. */
+/** The agent preset (not shell/fake/scripted) whose command is the same binary, for custom agents. */
 function presetForBinary(command: string): RuntimePreset | undefined {
   const bin = baseName(command);
-  return Object.values(PRESETS).find((p) => p.name !== 'shell' && p.name !== 'fake' && p.command === bin);
+  return Object.values(PRESETS).find((p) => p.name !== 'shell' && p.name !== 'fake' && p.name !== 'scripted' && p.command === bin);
 }
 
 const GENERIC: Omit<RuntimePreset, 'name' | 'command' | 'description'> = {

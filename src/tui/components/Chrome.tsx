@@ -3,6 +3,8 @@
  * key hint bar (generated from the command table for the current scope).
  */
 import { Text } from 'ink';
+import { memo } from 'react';
+import { sameByValue } from './At.js';
 import { inert, pad } from '../text.js';
 import { TOAST_MS } from '../state/stores.js';
 import { useKeys, useTheme, useTown, useUi } from './context.js';
@@ -39,7 +41,7 @@ export function MessageLine({ width }: { width: number }) {
 }
 
 /** The key hint bar. */
-export function HintBar({ width, scopes }: { width: number; scopes: string[] }) {
+export const HintBar = memo(function HintBar({ width, scopes }: { width: number; scopes: string[] }) {
   const t = useTheme();
   const keys = useKeys();
   const items = scopes[0] === 'entered' ? [{ keys: keys.leave, label: 'leave the pane (every other key goes to the agent)' }] : keys.hints(scopes);
@@ -57,4 +59,4 @@ export function HintBar({ width, scopes }: { width: number; scopes: string[] }) 
       {pad('', width - used)}
     </Text>
   );
-}
+}, sameByValue);

@@ -3,12 +3,13 @@
  * severity, merge queue length. Every figure has a word next to it (never colour alone).
  */
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { inert, pad } from '../text.js';
 import { statusCounts } from '../state/selectors.js';
 import { useTheme, useTown } from './context.js';
 
 /** See the module comment. */
-export function Header({ width }: { width: number }) {
+export const Header = memo(function Header({ width }: { width: number }) {
   const t = useTheme();
   const view = useTown((s) => s.view);
   const sessions = useTown((s) => s.sessions);
@@ -49,4 +50,4 @@ export function Header({ width }: { width: number }) {
       </Text>
     </Box>
   );
-}
+});

@@ -5,7 +5,8 @@
  * reason and code.
  */
 import { Text } from 'ink';
-import { At } from './At.js';
+import { memo } from 'react';
+import { At, sameByValue } from './At.js';
 import type { Rect } from '../layout.js';
 import type { AgentRow } from '../../store/work/agents.js';
 import { statusLook } from '../state/selectors.js';
@@ -27,7 +28,7 @@ export interface PaneGridProps {
 }
 
 /** See the module comment. */
-export function PaneGrid({ rects, agents, live, grid }: PaneGridProps) {
+export const PaneGrid = memo(function PaneGrid({ rects, agents, live, grid }: PaneGridProps) {
   const t = useTheme();
   const keys = useKeys();
   const sessions = useTown((s) => s.sessions);
@@ -75,4 +76,4 @@ export function PaneGrid({ rects, agents, live, grid }: PaneGridProps) {
       })}
     </>
   );
-}
+}, sameByValue);

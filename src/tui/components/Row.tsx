@@ -1,6 +1,6 @@
 /**
- * One list row of an exact width: coloured segments, cut with `…` when too long, padded with
- * spaces, drawn inverted (or in the theme's selection colours) when selected.
+ * One list row of at most a width: coloured segments, cut with `…` when too long; when selected,
+ * padded to the width and drawn inverted (or in the theme's selection colours).
  */
 import { Text } from 'ink';
 import { fit } from '../text.js';
@@ -24,7 +24,9 @@ export function Row({ segments, width, selected }: { segments: Segment[]; width:
     parts.push({ ...s, text });
     left -= [...text].length;
   }
-  if (left > 0) parts.push({ text: ' '.repeat(left) });
+  // Only a selected row needs its blanks (the highlight spans the width); other rows leave them
+  // out, which is most of the characters Ink would measure and tokenize every frame.
+  if (selected && left > 0) parts.push({ text: ' '.repeat(left) });
   if (selected) {
     return (
       <Text wrap="truncate" color={t.colors.selection} backgroundColor={t.colors.selectionBg} inverse={!t.color} bold>

@@ -2,7 +2,9 @@
  * The tabs beside (or below) the grid: the overseer's mail inbox, the escalation queue
  * (severity and age), and the merge queue. The focused area picks the tab.
  */
+import { memo } from 'react';
 import type { Rect } from '../layout.js';
+import { sameByValue } from './At.js';
 import { escalationItems, filterFor, mailItems, queueItems } from '../state/selectors.js';
 import type { Tab } from '../state/stores.js';
 import { age, inert } from '../text.js';
@@ -13,7 +15,7 @@ import { Row, scrollWindow, type Segment } from './Row.js';
 const SEV_WORD: Record<string, string> = { critical: 'CRIT', high: 'HIGH', medium: 'MED ', low: 'LOW ' };
 
 /** See the module comment. */
-export function SideTabs({ rect }: { rect: Rect }) {
+export const SideTabs = memo(function SideTabs({ rect }: { rect: Rect }) {
   const t = useTheme();
   const view = useTown((s) => s.view);
   const tab = useUi((s) => s.tab);
@@ -62,4 +64,4 @@ export function SideTabs({ rect }: { rect: Rect }) {
       {rows.slice(start, end).map((segs, k) => <Row key={start + k} width={w} segments={segs} selected={focused && start + k === selected} />)}
     </Frame>
   );
-}
+}, sameByValue);

@@ -2,7 +2,9 @@
  * The left column: the town tree (rigs → polecats and crew with status glyph and word, town
  * agents, convoys with progress bars) and, below it, the ready beads (digits sling to rig N).
  */
+import { memo } from 'react';
 import type { Rect } from '../layout.js';
+import { sameByValue } from './At.js';
 import { readyItems, selectable, statusLook, treeItems, filterFor } from '../state/selectors.js';
 import { bar, inert } from '../text.js';
 import { useTheme, useTown, useUi } from './context.js';
@@ -17,7 +19,7 @@ export function leftColumn(rect: Rect): { tree: Rect; ready: Rect } {
 }
 
 /** The town tree. */
-export function TownTree({ rect }: { rect: Rect }) {
+export const TownTree = memo(function TownTree({ rect }: { rect: Rect }) {
   const t = useTheme();
   const view = useTown((s) => s.view);
   const sessions = useTown((s) => s.sessions);
@@ -52,10 +54,10 @@ export function TownTree({ rect }: { rect: Rect }) {
       {items.length ? rows : <Row width={w} segments={[{ text: 'no rigs yet: gt rig add <name> <git-url>', color: t.colors.muted }]} />}
     </Frame>
   );
-}
+}, sameByValue);
 
 /** The ready list. */
-export function ReadyList({ rect }: { rect: Rect }) {
+export const ReadyList = memo(function ReadyList({ rect }: { rect: Rect }) {
   const t = useTheme();
   const view = useTown((s) => s.view);
   const focused = useUi((s) => s.focus === 'ready');
@@ -76,4 +78,4 @@ export function ReadyList({ rect }: { rect: Rect }) {
       ))}
     </Frame>
   );
-}
+}, sameByValue);

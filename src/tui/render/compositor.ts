@@ -128,6 +128,22 @@ export class Compositor {
     return createHeadlessTerminal(this.cols, this.rows, 0).term;
   }
 
+  /**
+   * Parse chrome rows at once when the emulator allows it: the compositor is this terminal's
+   * only writer, so xterm's synchronous write is safe here and saves a timer hop on every
+   * keypress (the keypress-to-screen latency). Falls back to the queued write.
+   */
+  private writeChrome(data: string, done: () => void): void {
+    const core = (this.chrome as unknown as { _core?: { writeSync?: (d: string) => void; optionsService?: { options: { logLevel: string } } } })._core;
+    if (core?.writeSync) {
+      if (core.optionsService) core.optionsService.options.logLevel = 'off'; // writeSync warns once at 'warn'
+      core.writeSync(data);
+      done();
+      return;
+    }
+    this.chrome.write(data, done);
+  }
+
   private resetFront(): void {
     const n = this.cols * this.rows;
     this.frontCh = new Array<string>(n).fill('\u0000');
@@ -167,7 +183,7 @@ export class Compositor {
     const chrome = this.chrome;
     // Rows are marked dirty once parsed: a flush between the write and its parsing must not
     // consume the dirty mark while the chrome terminal still shows the old row.
-    return new Promise((res) => chrome.write(data, () => {
+    return new Promise((res) => this.writeChrome(data, () => {
       if (chrome === this.chrome) {
         for (const y of changed) this.dirty[y] = 1;
         this.anyDirty = true;
