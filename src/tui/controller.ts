@@ -253,9 +253,10 @@ export class Controller {
       }
       return;
     }
-    // a mail message
-    if (key === 'r') this.dispatch('mail.reply');
-    else if (key === 'e' || key === 'd') {
+    // a mail message: the mail list's own keys work on it
+    const mailId = resolveKey(this.deps.keymap, key, ['mail']);
+    if (mailId === 'mail.reply') this.dispatch('mail.reply');
+    else if (mailId === 'mail.archive') {
       this.ui.setState({ modal: undefined });
       this.dispatch('mail.archive');
     }

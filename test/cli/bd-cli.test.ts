@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BD_BIN, GT_BIN, gt, runBin, sourceRepo, tempDir } from './helpers.js';
+import { createDemoTown } from '../../src/store/town/demo.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/beads');
 
@@ -158,32 +159,13 @@ describe('beads fixtures through the CLI and SQLite', () => {
   });
 });
 
-describe('gt demo (npm start)', () => {
+// gt demo itself (its agents, merges, mail and refusals) is tested in test/demo/demo.test.ts.
+describe('gt status on the demo town', () => {
   const tmp = tempDir('gt-demo-');
   afterAll(() => tmp.cleanup());
 
-  it('makes a demo town with a sample rig and a blocks chain, and replaces only its own demo', async () => {
-    const dir = join(tmp.dir, 'demo');
-    const r = await gt(['demo', '--dir', dir, '--json']);
-    expect(r.code, r.err).toBe(0);
-    const { demo, status } = r.json<{ demo: { root: string; beads: string[] }; status: { rigs: Array<{ name: string }>; beads: { ready_issues: number } } }>();
-    expect(status.rigs.map((x) => x.name)).toEqual(['hello']);
-    const env = { GT_TOWN: demo.root };
-    const ready = (await gt(['bd', 'ready', '--json'], { env })).json<Array<{ id: string }>>().map((i) => i.id);
-    expect(ready).toContain(demo.beads[1]);
-    expect(ready).not.toContain(demo.beads[2]);
-    expect((await gt(['demo', '--dir', dir])).code).toBe(0); // a second run replaces the old demo
-    const notDemo = join(tmp.dir, 'precious');
-    sourceRepo(notDemo);
-    const refused = await gt(['demo', '--dir', notDemo]);
-    expect(refused.code).toBe(1);
-    expect(refused.err).toContain('is not a Gas Town demo');
-    expect(existsSync(join(notDemo, 'README.md'))).toBe(true);
-  });
-
   it('gt status --json describes the town', async () => {
-    const dir = join(tmp.dir, 'demo2');
-    const { demo } = (await gt(['demo', '--dir', dir, '--json'])).json<{ demo: { root: string } }>();
+    const demo = await createDemoTown(join(tmp.dir, 'demo2'), GT_BIN); // the town only: no agents started
     const s = await gt(['status', '--json'], { env: { GT_TOWN: demo.root } });
     expect(s.json()).toMatchObject({ town: { name: 'demo', prefix: 'hq' }, rigs: [{ name: 'hello', prefix: 'he', default_branch: 'main' }] });
     const text = await gt(['status'], { env: { GT_TOWN: demo.root } });

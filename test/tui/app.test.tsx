@@ -196,6 +196,14 @@ describe('keys', () => {
     expect(app.frame()).toContain('✕ ap-3 is already hooked by app/polecats/nux — unsling it first');
   });
 
+  it('M opens the Mayor: starts it when it has no session, then shows its pane zoomed', async () => {
+    app = await renderApp();
+    await app.press('M');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(app.ran).toEqual([['mayor', 'start']]);
+    expect(app.stores.ui.getState()).toMatchObject({ agent: 'mayor', focus: 'panes', zoom: true });
+  });
+
   it('every command of the table has a handler (modal commands are handled by the dialogs)', async () => {
     app = await renderApp();
     const handled = new Set(app.controller.handledIds());

@@ -49,13 +49,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--theme <name>', 'colour theme for this run (dark, light, high-contrast, solarized, or a town theme)')
     .action(action(ctx, 'gt', async (o: { theme?: string }) => {
       const root = resolveTown(ctx.cwd, ctx.env);
-      if (!process.stdout.isTTY || !process.stdin.isTTY) {
-        await withTown(ctx.cwd, ctx.env, (town) => printLines(ctx.io, [...statusLines(townStatus(town)), '', '(no terminal: gt tui needs one; this is gt status)']));
-        return;
-      }
       if (o.theme) {
         const { loadTheme, themeDirs } = await import('../../tui/theme.js');
         loadTheme(o.theme, { dirs: themeDirs(root), env: ctx.env }); // a bad name fails before the screen is taken
+      }
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        await withTown(ctx.cwd, ctx.env, (town) => printLines(ctx.io, [...statusLines(townStatus(town)), '', '(no terminal: gt tui needs one; this is gt status)']));
+        return;
       }
       await openTui(ctx, { root, ...(o.theme ? { theme: o.theme } : {}) });
     }));

@@ -52,6 +52,7 @@ export function HelpOverlay({ rect }: { rect: Rect }) {
 /** A modal dialog. */
 export function ModalView({ modal, rect }: { modal: Modal; rect: Rect }) {
   const t = useTheme();
+  const keys = useKeys();
   const view = useTown((s) => s.view);
   const w = rect.w - 2;
   let title = '';
@@ -86,7 +87,7 @@ export function ModalView({ modal, rect }: { modal: Modal; rect: Rect }) {
         ...inert(m.message.body, { oneLine: false }).split('\n').flatMap((l) => wrap(l, w)).map((text) => ({ text })),
       ];
       lines = lines.slice(0, Math.max(1, rect.h - 4));
-      lines.push({ text: '' }, { text: 'r reply · d archive · Esc closes', color: t.colors.muted });
+      lines.push({ text: '' }, { text: `${keys.keyOf('mail.reply')} reply · ${keys.keyOf('mail.archive')} archive · ${keys.keyOf('modal.cancel')} closes`, color: t.colors.muted });
     }
   }
   return (

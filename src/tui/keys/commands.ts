@@ -59,7 +59,7 @@ const DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
 const focusArea: CommandSpec[] = DIGITS.map((n) => ({
   id: `focus.${n}`, keys: [String(n)], scope: 'global', label: `focus ${n}`,
-  description: `Focus area ${n} of the screen (in screen order: tree, ready list, panes, tabs).`, category: 'Navigation',
+  description: `Focus area ${n}; the areas in order: town tree, ready beads, agent panes, mail, escalations, merge queue.`, category: 'Navigation',
 }));
 
 const slingToRig: CommandSpec[] = DIGITS.map((n) => ({

@@ -6,7 +6,7 @@
  */
 import type { Issue } from '../../core/ledger/types.js';
 import { OVERSEER } from '../../core/mail/addresses.js';
-import { listConvoys } from '../../store/convoys.js';
+import { convoyInfo, listConvoys } from '../../store/convoys.js';
 import { listEscalations, type EscalationRow } from '../../store/escalations.js';
 import { inbox, type InboxEntry } from '../../store/mail/mail.js';
 import { refineryState } from '../../store/refinery/refinery-db.js';
@@ -87,7 +87,10 @@ export function readTownView(town: Town): TownView {
       agents: agents.filter((a) => a.rig === r.name && (a.role === 'polecat' || a.role === 'crew'))
         .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'polecat' ? -1 : 1)),
     }));
-    const convoys = listConvoys(town).map((c): ConvoyView => ({
+    // Open convoys, then the three that landed last (so a landing stays visible for a while).
+    const landedIds = town.db.prepare(`SELECT id FROM issues WHERE issue_type = 'convoy' AND status = 'closed'
+      AND json_extract(doc, '$.close_reason') = 'landed' ORDER BY updated_key DESC LIMIT 3`).pluck().all() as string[];
+    const convoys = [...listConvoys(town), ...landedIds.map((id) => convoyInfo(town, id))].map((c): ConvoyView => ({
       id: c.id, title: c.title, done: c.counts.merged + c.counts.closed, total: c.counts.total, landed: c.landed, stranded: c.stranded,
     }));
     const ready = readyWork(town.db, { limit: 100 }).filter((i) => i.issue_type !== 'convoy').map((i: Issue): ReadyView => ({ id: i.id, title: i.title, priority: i.priority ?? 2, issue_type: i.issue_type ?? 'task' }));
