@@ -4,6 +4,7 @@
  * Runs the named benchmarks in the order given; no name runs every known one. An unknown
  * name prints the known ones and exits with status 2. Benchmarks print; they never assert.
  */
+import { benchFormula } from './formula.js';
 import { benchLedger } from './ledger.js';
 import { benchRefinery } from './refinery.js';
 import { benchSessions } from './sessions.js';
@@ -15,6 +16,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
   sessions: benchSessions,
   refinery: benchRefinery,
   tui: benchTui,
+  formula: benchFormula,
 };
 
 async function main(argv: string[]): Promise<number> {

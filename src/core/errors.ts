@@ -41,6 +41,9 @@ export type GtErrorCode =
   | 'STALE_GENERATION'
   | 'NOT_A_POLECAT'
   | 'NUDGE_FAILED'
+  | 'FORMULA_INVALID'
+  | 'FORMULA_NOT_FOUND'
+  | 'VAR_INVALID'
   | 'INTERNAL';
 
 /** Options for {@link GtError}. */

@@ -6,7 +6,7 @@
 import type { GtError } from '../core/errors.js';
 import { landReadyConvoys } from '../store/convoys.js';
 import { recordEvent } from '../store/events.js';
-import { capacity, markSling, queuedSlings } from '../store/scheduler.js';
+import { capacity, dispatchableSlings, markSling } from '../store/scheduler.js';
 import { slingBead } from '../store/work/sling.js';
 import type { AgentService } from './agent-service.js';
 import type { DaemonContext, DaemonService } from './daemon.js';
@@ -21,7 +21,7 @@ export function coordinationService(ctx: DaemonContext, agents: AgentService): D
 
   const dispatch = async () => {
     if (ctx.town.settings().scheduler.paused) return;
-    for (const q of queuedSlings(ctx.town)) {
+    for (const q of dispatchableSlings(ctx.town)) {
       if (!capacity(ctx.town, q.rig).free) continue;
       try {
         const out = await slingBead(ctx.town, q.bead_id, q.target, { actor: 'deacon', ignoreCapacity: true, noConvoy: true, ...(q.runtime ? { runtime: q.runtime } : {}) });

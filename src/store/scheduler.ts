@@ -61,6 +61,16 @@ export function queuedSlings(town: Town): QueuedSling[] {
   return town.db.prepare("SELECT * FROM sling_queue WHERE state = 'queued' ORDER BY priority, id").all() as QueuedSling[];
 }
 
+/**
+ * The queued slings the scheduler may dispatch now, in dispatch order. A queued bead that is
+ * blocked (an open blocker, e.g. a convoy formula's synthesis step waiting on its legs) waits:
+ * it is left out until its blockers close, without counting as a failed dispatch.
+ */
+export function dispatchableSlings(town: Town): QueuedSling[] {
+  return town.db.prepare(`SELECT q.* FROM sling_queue q LEFT JOIN issues i ON i.id = q.bead_id
+    WHERE q.state = 'queued' AND COALESCE(i.is_blocked, 0) = 0 ORDER BY q.priority, q.id`).all() as QueuedSling[];
+}
+
 /** Every sling of the queue, newest first. */
 export function allSlings(town: Town, limit = 50): QueuedSling[] {
   return town.db.prepare('SELECT * FROM sling_queue ORDER BY id DESC LIMIT ?').all(limit) as QueuedSling[];

@@ -10,8 +10,8 @@ import { thrown } from '../helpers/errors.js';
 const ENV = { SHELL: '/usr/bin/zsh' };
 
 describe('built-in presets', () => {
-  it('ships the runtimes of ARCHITECTURE.md plus shell, fake and the shipped scripted agent', () => {
-    expect([...BUILT_IN_RUNTIMES].sort()).toEqual(['aider', 'amp', 'claude', 'codex', 'copilot', 'cursor', 'fake', 'gemini', 'opencode', 'scripted', 'shell']);
+  it('ships the runtimes of ARCHITECTURE.md plus login, fake, the shipped scripted agent and the shell step runner', () => {
+    expect([...BUILT_IN_RUNTIMES].sort()).toEqual(['aider', 'amp', 'claude', 'codex', 'copilot', 'cursor', 'fake', 'gemini', 'login', 'opencode', 'scripted', 'shell']);
   });
 
   it.each(BUILT_IN_RUNTIMES)('%s resolves to a complete preset', (name) => {
@@ -47,10 +47,10 @@ describe('built-in presets', () => {
     expect(p.prompt).toEqual({ mode: 'flag', flag: '--prompt' });
   });
 
-  it('shell runs $SHELL, else bash', () => {
-    expect(resolveRuntime('shell', {}, ENV).command).toBe('/usr/bin/zsh');
-    expect(resolveRuntime('shell', {}, {}).command).toBe('bash');
-    expect(resolveRuntime('shell', {}, { SHELL: '  ' }).command).toBe('bash');
+  it('login runs $SHELL, else bash', () => {
+    expect(resolveRuntime('login', {}, ENV).command).toBe('/usr/bin/zsh');
+    expect(resolveRuntime('login', {}, {}).command).toBe('bash');
+    expect(resolveRuntime('login', {}, { SHELL: '  ' }).command).toBe('bash');
   });
 
   it('returns a copy: changing it leaves PRESETS alone', () => {
@@ -192,7 +192,7 @@ describe('launchArgv', () => {
     expect(launchArgv(p, { prompt: NASTY }).args).toEqual([...p.args, flag, NASTY]);
   });
 
-  it.each(['codex', 'aider', 'shell', 'fake'])('%s: the prompt is typed once ready', (name) => {
+  it.each(['codex', 'aider', 'login', 'fake'])('%s: the prompt is typed once ready', (name) => {
     const p = resolveRuntime(name, {}, ENV);
     expect(launchArgv(p, { prompt: NASTY })).toEqual({ command: p.command, args: p.args, typedPrompt: NASTY });
   });
@@ -249,7 +249,7 @@ describe('isReady', () => {
     ['codex', '› 1. Yes, allow Codex to work in this folder', false],
     ['aider', 'Aider v0.86.1\nMain model: x\n> ', true],
     ['aider', 'Aider v0.86.1\nScanning repo…', false],
-    ['shell', 'alice@box:~/app$ ', true],
+    ['login', 'alice@box:~/app$ ', true],
     ['fake', 'FAKE-AGENT: idle\nfake> ', true],
     ['fake', 'FAKE-AGENT: working', false],
   ])('%s: %j → %s', (name, text, ready) => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rigSettingsFile, settingsFile } from '../../src/core/town/layout.js';
 import { RigSettingsSchema, TownSettingsSchema } from '../../src/core/town/settings.js';
 import { listEvents } from '../../src/store/events.js';
-import { capacity, clearSlings, markSling, queuedSlings, workingPolecats } from '../../src/store/scheduler.js';
+import { capacity, clearSlings, dispatchableSlings, enqueueSling, markSling, queuedSlings, workingPolecats } from '../../src/store/scheduler.js';
 import { Ledger } from '../../src/store/sqlite/ledger.js';
 import { updateSettingsFile, type Town } from '../../src/store/town/town.js';
 import { updateAgent } from '../../src/store/work/agents.js';
@@ -40,6 +40,18 @@ describe('capacity', () => {
     setRig('app', 'scheduler.max_polecats', '1');
     expect(capacity(town, 'app')).toMatchObject({ free: false, rig: { max: 1, working: 1 } });
     expect(capacity(town, 'web').free).toBe(true);
+  });
+});
+
+describe('dispatchable slings', () => {
+  it('a queued bead with an open blocker waits (listed, not dispatched) until the blocker closes', () => {
+    const leg = ledger.create({ title: 'leg', prefix: 'app' }).id;
+    const synthesis = ledger.create({ title: 'synthesis', prefix: 'app', deps: [{ type: 'blocks', id: leg }] }).id;
+    enqueueSling(town, { beadId: synthesis, rig: 'app', target: 'app', priority: 2 });
+    expect(queuedSlings(town).map((q) => q.bead_id)).toEqual([synthesis]);
+    expect(dispatchableSlings(town)).toEqual([]);
+    ledger.close(leg, { reason: 'done' });
+    expect(dispatchableSlings(town).map((q) => q.bead_id)).toEqual([synthesis]);
   });
 });
 

@@ -27,6 +27,12 @@ describe('screen', () => {
     expect(f).toContain('q quit');
   });
 
+  it('an agent working a molecule shows its step and progress in the tree and its pane', async () => {
+    app = await renderApp({ town: { view: sampleView({ molecules: { 'app/polecats/nux': { id: 'ap-1', done: 2, total: 5, current: 'bump' } } }) }, ui: { zoom: true } });
+    expect(app.frame()).toContain('● nux working 2/5 a…'); // the tree is narrow at 100 columns
+    expect(app.frame()).toContain('· ap-1 · bump 2/5');
+  });
+
   it('a pane of a dead session shows its exit reason and code', async () => {
     app = await renderApp({ ui: { agent: 'app/polecats/slit', zoom: true } });
     expect(app.frame()).toContain('✕ session exited: killed by SIGKILL (code 137)');

@@ -1,37 +1,28 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { hookBead } from '../../src/store/work/hook.js';
 import { allocatePolecat, type Allocation } from '../../src/store/work/polecats.js';
-import { isolateGit, makeWorld, sh, type World } from './helpers.js';
+import { sh, useWorld } from './helpers.js';
 
-let env: ReturnType<typeof isolateGit>;
-let w: World;
-beforeAll(async () => {
-  env = isolateGit();
-  w = await makeWorld(env.base);
-});
-afterAll(() => {
-  w.close();
-  env.cleanup();
-});
+const t = useWorld();
 
 interface Run { code: number; out: string; err: string; json<T = Record<string, unknown>>(): T }
 
 async function gt(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME: env.base, ...options.env };
+  const e: NodeJS.ProcessEnv = { ...process.env, HOME: t.env.base, ...options.env };
   for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
-  const code = await runCli(args, { cwd: options.cwd ?? w.root, env: e, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+  const code = await runCli(args, { cwd: options.cwd ?? t.w.root, env: e, io: { out: (t) => out.push(t), err: (t) => err.push(t) } });
   return { code, out: out.join(''), err: err.join(''), json: <T>() => JSON.parse(out.join('')) as T };
 }
 
 async function slung(title: string): Promise<{ id: string; a: Allocation; as: NodeJS.ProcessEnv }> {
-  const bead = w.bead(title, { description: `the steps of ${title}` });
-  const a = await allocatePolecat(w.town, 'demo', { beadId: bead.id });
-  hookBead(w.town, bead.id, a.address);
+  const bead = t.w.bead(title, { description: `the steps of ${title}` });
+  const a = await allocatePolecat(t.w.town, 'demo', { beadId: bead.id });
+  hookBead(t.w.town, bead.id, a.address);
   return { id: bead.id, a, as: { BD_ACTOR: a.address } };
 }
 
@@ -78,7 +69,7 @@ describe('gt done', () => {
     const crew = await gt(['done', '--json'], { env: { BD_ACTOR: 'demo/crew/alice' } });
     expect(crew.code).toBe(1);
     expect(JSON.parse(crew.err)).toMatchObject({ error: { code: 'NOT_A_POLECAT' } });
-    const nowhere = await gt(['done'], { cwd: env.base, env: { BD_ACTOR: undefined, GT_TOWN: undefined } });
+    const nowhere = await gt(['done'], { cwd: t.env.base, env: { BD_ACTOR: undefined, GT_TOWN: undefined } });
     expect(nowhere.code).toBe(1);
     expect(nowhere.err).toContain('gt done runs inside a polecat sandbox');
   });
@@ -110,7 +101,7 @@ describe('gt done', () => {
     const ok = await gt(['done', '--no-changes', '--reason', 'already done'], { cwd: a.worktree, env: as });
     expect(ok.code).toBe(0);
     expect(ok.out).toContain(`${id} closed without changes (already done)`);
-    expect(w.ledger.get(id).status).toBe('closed');
+    expect(t.w.ledger.get(id).status).toBe('closed');
   });
 });
 
@@ -124,7 +115,7 @@ describe('gt hook and gt unsling', () => {
     expect(shown.out).toContain(`${a.address}: ${id}`);
     expect((await gt(['hook'], { env: { BD_ACTOR: undefined } })).code).toBe(2);
 
-    const other = await allocatePolecat(w.town, 'demo');
+    const other = await allocatePolecat(t.w.town, 'demo');
     const held = await gt(['hook', 'attach', id, other.address]);
     expect(held.code).toBe(1);
     expect(held.err).toContain(`${id} is already hooked by ${a.address}`);
@@ -137,7 +128,7 @@ describe('gt hook and gt unsling', () => {
     expect(attach.json()).toMatchObject({ changed: true, address: other.address, bead: { status: 'hooked', assignee: other.address } });
     const un = await gt(['unsling', id, '--reason', 'not now']);
     expect(un.code).toBe(0);
-    expect(w.ledger.get(id)).toMatchObject({ status: 'open' });
+    expect(t.w.ledger.get(id)).toMatchObject({ status: 'open' });
     expect((await gt(['unsling', id])).err).toContain('is not on a hook');
     const empty = await gt(['hook', '--agent', other.address]);
     expect(empty.out).toBe(`${other.address}: hook is empty\n`);
@@ -162,7 +153,7 @@ describe('gt polecat', () => {
     const refused = await gt(['polecat', 'nuke', a.address]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(`refusing to nuke ${a.address}: ${id} is on its hook; 1 commit on polecat/${a.name}/${id}`);
-    const forced = await gt(['polecat', 'nuke', a.name, '--force'], { cwd: join(w.root, 'demo') });
+    const forced = await gt(['polecat', 'nuke', a.name, '--force'], { cwd: join(t.w.root, 'demo') });
     expect(forced.code).toBe(0);
     expect(forced.out).toContain(`unsaved work kept on branch keep/polecat/${a.name}/${id}`);
     expect((await gt(['polecat', 'status', 'nobody'])).code).toBe(1);

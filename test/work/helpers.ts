@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { GtError } from '../../src/core/errors.js';
 import type { Issue } from '../../src/core/ledger/types.js';
 import { rigSettingsFile, settingsFile } from '../../src/core/town/layout.js';
@@ -93,4 +93,21 @@ export async function gtError(p: Promise<unknown> | (() => unknown)): Promise<Gt
     return e as GtError;
   }
   throw new Error('expected a GtError');
+}
+
+/**
+ * A World for a whole test file, in an isolated git environment: registers `beforeAll` (make)
+ * and `afterAll` (close, clean up). Read `t.w` and `t.env` inside tests and hooks.
+ */
+export function useWorld(): { w: World; env: ReturnType<typeof isolateGit> } {
+  const t = {} as { w: World; env: ReturnType<typeof isolateGit> };
+  beforeAll(async () => {
+    t.env = isolateGit();
+    t.w = await makeWorld(t.env.base);
+  });
+  afterAll(() => {
+    t.w?.close();
+    t.env?.cleanup();
+  });
+  return t;
 }

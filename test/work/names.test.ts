@@ -97,7 +97,7 @@ describe('prime rendering', () => {
 
   it('gives a stable JSON shape with nulls for what is absent', () => {
     const j = primeJson(ctx);
-    expect(Object.keys(j)).toEqual(['address', 'role', 'rig', 'name', 'town', 'runtime', 'hook', 'handoff', 'mail', 'escalations', 'rules']);
+    expect(Object.keys(j)).toEqual(['address', 'role', 'rig', 'name', 'town', 'runtime', 'hook', 'molecule', 'handoff', 'mail', 'escalations', 'rules']);
     expect(j.hook).toEqual(ctx.hook);
     const bare = primeJson({ ...ctx, hook: undefined, handoff: undefined });
     expect(bare.hook).toBeNull();

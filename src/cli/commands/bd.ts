@@ -258,8 +258,16 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<ids...>', 'bead ids')
     .option('-r, --reason <text>', 'why it is closed')
     .option('-f, --force', 'close even with open blockers, open children, or pinned')
+    .option('--continue', 'in a molecule: claim the next ready step (one id only)')
+    .option('--no-auto', 'with --continue: name the next step but do not claim it')
     .option('--json', 'JSON output')
-    .action(run(async (ids: string[], o: BdOptions & { reason?: string; force?: boolean }) => {
+    .action(run(async (ids: string[], o: BdOptions & { reason?: string; force?: boolean; continue?: boolean; auto?: boolean }) => {
+      if (o.continue) {
+        if (ids.length !== 1) throw usage('--continue closes one step at a time', 'gt bd close <step> --continue');
+        const { closeContinueCommand } = await import('./mol.js');
+        await closeContinueCommand(ctx, ids[0]!, { reason: o.reason, force: o.force, noAuto: o.auto === false, json: o.json });
+        return;
+      }
       await withLedger(ctx, undefined, (s) => {
         const closed = ids.map((i) => s.ledger.close(i, { reason: o.reason, force: o.force }));
         s.wrote();

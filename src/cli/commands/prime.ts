@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
   program.command('prime')
     .description('who you are, the rules of your role and the work on your hook (run at session start)')
     .option('--agent <address>', 'show the prime of this agent instead (does not consume its handoff note)')
-    .option('--json', 'print as JSON: {address, role, rig, name, town, runtime, hook, handoff, mail, rules}')
+    .option('--json', 'print as JSON: {address, role, rig, name, town, runtime, hook, molecule, handoff, mail, escalations, rules}')
     .action(action(ctx, 'gt', async (opts: PrimeOptions) => {
       await withTown(ctx.cwd, ctx.env, (town) => {
         let who = resolveAgentAddress(town, ctx.env, ctx.cwd);

@@ -76,7 +76,7 @@ export interface RuntimePreset {
 
 /** Names of the built-in presets. */
 export const BUILT_IN_RUNTIMES = [
-  'claude', 'codex', 'gemini', 'cursor', 'opencode', 'amp', 'copilot', 'aider', 'shell', 'fake', 'scripted',
+  'claude', 'codex', 'gemini', 'cursor', 'opencode', 'amp', 'copilot', 'aider', 'login', 'shell', 'fake', 'scripted',
 ] as const;
 /** A built-in preset name. */
 export type BuiltInRuntime = (typeof BUILT_IN_RUNTIMES)[number];
@@ -86,6 +86,9 @@ export type BuiltInRuntime = (typeof BUILT_IN_RUNTIMES)[number];
  * module sits at the same depth under `src/` and `dist/`, so the path holds for both.
  */
 export const SCRIPTED_AGENT_BIN = fileURLToPath(new URL('../../../bin/gt-scripted-agent.mjs', import.meta.url));
+
+/** Absolute path of the shipped step runner of the `shell` runtime (`bin/gt-shell-runner.mjs`). */
+export const SHELL_RUNNER_BIN = fileURLToPath(new URL('../../../bin/gt-shell-runner.mjs', import.meta.url));
 
 /** Regex for a prompt line starting with `char`, but not a numbered menu line (`❯ 1. Yes`). */
 const promptLine = (char: string) => `^\\s*(?:│\\s*)?${char}(?!\\s*\\d+\\.)(?:\\s|$)`;
@@ -145,12 +148,19 @@ export const PRESETS: Readonly<Record<BuiltInRuntime, RuntimePreset>> = {
     processNames: ['aider', 'python', 'python3'],
     rules: 'aider', description: 'Aider, every confirmation answered yes',
   }),
-  shell: preset({
+  login: preset({
     // `command` is replaced by $SHELL in resolveRuntime.
-    name: 'shell', command: 'bash', args: [],
+    name: 'login', command: 'bash', args: [],
     prompt: { mode: 'type' }, ready: { pattern: '[$#%>❯»]\\s*$' },
     processNames: ['bash', 'zsh', 'sh', 'fish', 'dash'],
     rules: 'shell', description: 'your login shell ($SHELL, else bash); the prompt is typed',
+  }),
+  shell: preset({
+    // The step runner (no LLM): runs each ready step's `run` command of the hooked molecule.
+    name: 'shell', command: process.execPath, args: [SHELL_RUNNER_BIN],
+    prompt: { mode: 'arg' }, ready: { pattern: '^steps\\$' },
+    processNames: ['node', 'sh', 'bash'],
+    rules: 'shell', description: 'runs the `run` commands of the molecule on its hook, step by step (no LLM)',
   }),
   fake: preset({
     // The caller supplies the fake agent's script path (extraArgs or args).
@@ -215,7 +225,7 @@ function baseName(command: string): string {
 /** The agent preset (not shell/fake/scripted) whose command is the same binary, for custom agents. */
 function presetForBinary(command: string): RuntimePreset | undefined {
   const bin = baseName(command);
-  return Object.values(PRESETS).find((p) => p.name !== 'shell' && p.name !== 'fake' && p.name !== 'scripted' && p.command === bin);
+  return Object.values(PRESETS).find((p) => !['login', 'shell', 'fake', 'scripted'].includes(p.name) && p.command === bin);
 }
 
 const GENERIC: Omit<RuntimePreset, 'name' | 'command' | 'description'> = {
@@ -246,7 +256,7 @@ export function resolveRuntime(
   if (!c) {
     if (!builtIn) throw unknownRuntime(name, custom);
     const out = structuredClone(builtIn);
-    if (name === 'shell') out.command = env.SHELL?.trim() || 'bash';
+    if (name === 'login') out.command = env.SHELL?.trim() || 'bash';
     return out;
   }
   const where = `custom agent "${name}"`;

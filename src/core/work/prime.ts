@@ -57,6 +57,43 @@ export interface PrimeEscalation {
   source: string;
 }
 
+/** One step of the hooked molecule, as prime shows it. */
+export interface PrimeMoleculeStep {
+  /** Step bead id (`gt-a3f8.2`). */
+  id: string;
+  /** The formula's step id (`implement`). */
+  step_id: string;
+  title: string;
+  /** done · current (in progress or hooked) · ready · blocked · pending. */
+  status: 'done' | 'current' | 'ready' | 'blocked' | 'pending';
+  /** Who has it, when someone does. */
+  assignee?: string;
+  /** A person's step: not for the agent to do. */
+  human?: boolean;
+  /** A gate step: waits on something outside. */
+  gate?: boolean;
+}
+
+/** The molecule attached to the hooked bead (or the hooked bead itself), as prime shows it. */
+export interface PrimeMolecule {
+  /** Root bead id. */
+  id: string;
+  title: string;
+  /** Formula it was poured from ('' when unknown). */
+  formula: string;
+  /** True for a wisp (ephemeral steps). */
+  wisp: boolean;
+  /** Steps done, of all steps. */
+  completed: number;
+  total: number;
+  /** Every step closed. */
+  complete: boolean;
+  /** The step to work on now: the agent's current step, else the first one it can claim. */
+  next: { id: string; step_id: string; title: string; status: PrimeMoleculeStep['status']; description?: string } | null;
+  /** Every step in molecule order. */
+  steps: PrimeMoleculeStep[];
+}
+
 /** Everything `gt prime` tells an agent. */
 export interface PrimeContext {
   /** The agent's address (`demo/polecats/nux`): also its BD_ACTOR and git author name. */
@@ -73,6 +110,8 @@ export interface PrimeContext {
   runtime: string;
   /** The bead on its hook, if any. */
   hook?: PrimeHook | undefined;
+  /** The molecule of the hooked bead (its steps), if it has one. */
+  molecule?: PrimeMolecule | undefined;
   /** The latest handoff note, if any. */
   handoff?: PrimeHandoff | undefined;
   /** Unread, unarchived mail, urgent and high priority first (at most {@link PRIME_MAIL_LIMIT}). */
@@ -92,6 +131,7 @@ export interface PrimeJson {
   town: string;
   runtime: string;
   hook: PrimeHook | null;
+  molecule: PrimeMolecule | null;
   handoff: PrimeHandoff | null;
   mail: PrimeMail[];
   escalations: PrimeEscalation[];
@@ -165,6 +205,44 @@ function emptyHookLine(role: string): string {
     : 'Nothing is on your hook. Wait for instructions or pick work with `gt bd ready`.';
 }
 
+/** How many steps of each kind the prime text lists before it summarizes the rest. */
+const SHOWN = { done: 3, ready: 10, blocked: 5 } as const;
+
+/**
+ * The molecule section of the prime text: progress, a window of the steps (the last few done,
+ * every current one, the first ready and blocked ones, the rest counted), and what to run next.
+ */
+export function moleculeLines(m: PrimeMolecule, role: string): string[] {
+  const out = [`## Your molecule: ${m.id} — ${m.title} (${m.completed}/${m.total} steps done)`, ''];
+  out.push(`Your hooked work is split into steps${m.formula ? ` (formula ${m.formula})` : ''}. Each step is a bead of its own; do them in order.`, '');
+  const done = m.steps.filter((s) => s.status === 'done');
+  const hidden = { done: Math.max(0, done.length - SHOWN.done), ready: 0, other: 0 };
+  const counts = { ready: 0, other: 0 };
+  let afterLastReady = -1;
+  for (const s of m.steps) {
+    if (s.status === 'done' && done.indexOf(s) < hidden.done) continue;
+    if (s.status === 'ready' && ++counts.ready > SHOWN.ready) { hidden.ready++; continue; }
+    if ((s.status === 'blocked' || s.status === 'pending') && ++counts.other > SHOWN.blocked) { hidden.other++; continue; }
+    const who = s.human ? ' (a person\'s step)' : s.gate ? ' (gate)' : s.assignee && s.status === 'current' ? ` (${s.assignee})` : '';
+    out.push(`- [${s.status}] ${s.id} ${s.step_id}: ${s.title}${who}`);
+    if (s.status === 'ready') afterLastReady = out.length;
+  }
+  if (hidden.ready) out.splice(afterLastReady, 0, `- … ${hidden.ready} more ready`);
+  if (hidden.done) out.splice(4, 0, `- … ${hidden.done} earlier steps done`);
+  if (hidden.other) out.push(`- … ${hidden.other} more waiting`);
+  out.push('');
+  if (m.complete) {
+    out.push(`All ${m.total} steps are done.${role === 'polecat' ? ' Run `gt done`.' : ''}`, '');
+  } else if (m.next) {
+    out.push(`Next: ${m.next.id} (${m.next.step_id}) — ${m.next.title}`);
+    if (m.next.description?.trim()) out.push('', m.next.description.trim());
+    out.push('', `When it is done, run \`gt bd close ${m.next.id} --continue\`: it closes the step and claims the next one for you. \`gt mol current\` shows where you are.`, '');
+  } else {
+    out.push('No step is ready for you: the next ones wait on a person or a gate. Say so with `gt escalate` if it takes long.', '');
+  }
+  return out;
+}
+
 /**
  * Render the prime text: markdown with a header (who you are), the rules, the hooked bead (id,
  * title, priority, description) or what to do with an empty hook, the handoff note and mail.
@@ -179,6 +257,7 @@ export function renderPrime(ctx: PrimeContext): string {
     const h = ctx.hook;
     out.push(`## Your hook: ${h.id} — ${h.title}`, '', `status: ${h.status} · priority: P${h.priority}`, '');
     if (h.description?.trim()) out.push(h.description.trim(), '');
+    if (ctx.molecule) out.push(...moleculeLines(ctx.molecule, ctx.role));
     out.push(startLine(ctx), '');
   } else {
     out.push('## Your hook is empty', '', emptyHookLine(ctx.role), '');
@@ -213,6 +292,7 @@ export function primeJson(ctx: PrimeContext): PrimeJson {
     hook: ctx.hook
       ? { id: ctx.hook.id, title: ctx.hook.title, status: ctx.hook.status, ...(ctx.hook.description !== undefined ? { description: ctx.hook.description } : {}), priority: ctx.hook.priority }
       : null,
+    molecule: ctx.molecule ? { ...ctx.molecule, steps: ctx.molecule.steps.map((s) => ({ ...s })) } : null,
     handoff: ctx.handoff ? { note: ctx.handoff.note, created_at: ctx.handoff.created_at } : null,
     mail: ctx.mail.map((m) => ({ ...m })),
     escalations: (ctx.escalations ?? []).map((e) => ({ ...e })),

@@ -10,6 +10,7 @@ import type { Issue } from '../../core/ledger/types.js';
 import { beadPrefix, parseAgentAddress, type AgentAddress } from '../../core/work/names.js';
 import { PRIME_MAIL_LIMIT, rulesFor, type PrimeContext } from '../../core/work/prime.js';
 import { listEscalations } from '../escalations.js';
+import { primeMoleculeOf } from '../molecule-progress.js';
 import { unreadEntries } from '../mail/mail.js';
 import { recordEvent } from '../events.js';
 import { writeTx } from '../sqlite/db.js';
@@ -221,9 +222,10 @@ export interface PrimeOptions {
 }
 
 /**
- * Everything `gt prime` tells an agent: identity, rules of its role, its hook, the latest
- * handoff note (taken: consumed, unless `consumeHandoff` is false), its unread mail (not marked
- * read: prime only lists it) and the open escalations assigned to it.
+ * Everything `gt prime` tells an agent: identity, rules of its role, its hook (with the steps of
+ * its molecule, when it has one), the latest handoff note (taken: consumed, unless
+ * `consumeHandoff` is false), its unread mail (not marked read: prime only lists it) and the
+ * open escalations assigned to it.
  */
 export function primeContextOf(town: Town, agent: AgentAddress, options: PrimeOptions = {}): PrimeContext {
   const row = getAgent(town.db, agent.address);
@@ -239,6 +241,7 @@ export function primeContextOf(town: Town, agent: AgentAddress, options: PrimeOp
     }
   }
   const runtime = row?.runtime || options.runtime || rigAgent || town.settings().default_agent;
+  const molecule = hook ? primeMoleculeOf(town.db, hook, agent.address) : undefined;
   return {
     address: agent.address,
     role: agent.role,
@@ -247,6 +250,7 @@ export function primeContextOf(town: Town, agent: AgentAddress, options: PrimeOp
     town: town.root,
     runtime,
     ...(hook ? { hook: { id: hook.id, title: hook.title, status: hook.status, ...(hook.description ? { description: hook.description } : {}), priority: hook.priority } } : {}),
+    ...(molecule ? { molecule } : {}),
     ...(handoff ? { handoff: { note: handoff.note, created_at: handoff.created_at } } : {}),
     mail: unreadEntries(town.db, agent.address, PRIME_MAIL_LIMIT).map(({ message: m }) => ({
       id: m.id, from: m.from, kind: m.kind, subject: m.subject, priority: m.priority, urgent: m.urgent, created_at: m.created_at,

@@ -9,10 +9,14 @@
  * scheduler.
  */
 import { GtError } from '../../core/errors.js';
+import type { CookedFormula } from '../../core/formula/types.js';
 import { prefixOfId } from '../../core/ledger/ids.js';
 import { crewDir } from '../../core/town/layout.js';
 import { addToConvoy, convoyOf, createConvoy, resolveConvoy } from '../convoys.js';
 import { recordEvent } from '../events.js';
+import { burnMolecule } from '../molecule-lifecycle.js';
+import { findMoleculeOf } from '../molecule-progress.js';
+import { pourMolecule, type PouredMolecule } from '../molecules.js';
 import { capacity, enqueueSling, type QueuedSling } from '../scheduler.js';
 import { writeTx } from '../sqlite/db.js';
 import { Ledger } from '../sqlite/ledger.js';
@@ -156,4 +160,65 @@ export async function slingBead(town: Town, beadInput: string, targetInput: stri
   const convoy = ensureConvoy(town, bead, askedConvoy, options);
   recordEvent(town, { type: 'bead.slung', actor: options.actor, rig, subject: beadId, payload: { agent: prepared.address, ...(convoy ? { convoy } : {}) } });
   return { kind: 'hooked', bead: beadId, address: prepared.address, rig, ...(convoy ? { convoy } : {}) };
+}
+
+/** Options of {@link slingFormula}. */
+export interface FormulaSlingOptions extends SlingOptions {
+  /**
+   * The bead to put the formula on (Gas Town "formula on a bead"): the formula is poured as a
+   * wisp attached to it and the bead is slung. Without it the formula is poured as a molecule
+   * and its root is slung.
+   */
+  on?: string;
+}
+
+/** What {@link slingFormula} did: the sling, and the molecule it poured. */
+export type FormulaSlingOutcome = SlingOutcome & { molecule: PouredMolecule };
+
+function refuseLikeSling(bead: { id: string; status: string; assignee?: string; close_reason?: string }, force: boolean): void {
+  if (bead.status === 'closed') throw new GtError('INVALID_STATUS', `cannot sling ${bead.id}: it is closed${bead.close_reason ? ` (${bead.close_reason})` : ''}`, { fix: `reopen it first: gt bd reopen ${bead.id}` });
+  if (bead.status === 'hooked' && !force) throw new GtError('ALREADY_CLAIMED', `cannot sling ${bead.id}: it is already on ${bead.assignee}'s hook`, { fix: `unsling it first (gt unsling ${bead.id}) or pass --force` });
+}
+
+/**
+ * Sling a cooked formula (gastown-features.md §3.3). With `on`: a molecule still open on that
+ * bead is burned when it is a wisp (stale; a poured one needs `force`), the formula is poured as
+ * a wisp attached to the bead (root `metadata.attached_to`, bead `metadata.molecule`), and the
+ * bead is slung as {@link slingBead} does. Without `on`: the formula is poured as a molecule with
+ * the target rig's prefix (the town's for the mayor) and its root is slung. When the sling is
+ * refused the new molecule is burned again, so a failed sling leaves nothing behind.
+ *
+ * @throws GtError USAGE (no target without `on`), INVALID_STATUS, ALREADY_CLAIMED, and whatever
+ * {@link pourMolecule} and {@link slingBead} throw.
+ */
+export async function slingFormula(town: Town, cooked: CookedFormula, targetInput: string | undefined, options: FormulaSlingOptions): Promise<FormulaSlingOutcome> {
+  const ledger = new Ledger(town.db, { actor: options.actor, prefix: town.json.prefix });
+  let molecule: PouredMolecule;
+  let slung: string;
+  if (options.on) {
+    const bead = ledger.get(options.on);
+    refuseLikeSling(bead, Boolean(options.force));
+    const old = findMoleculeOf(town.db, bead.id);
+    if (old && old !== bead.id && ledger.get(old).status !== 'closed') {
+      if (!ledger.get(old).ephemeral && !options.force) {
+        throw new GtError('INVALID_STATUS', `${bead.id} already has molecule ${old} attached`, { fix: `finish or burn it first (gt mol burn ${old}), or pass --force` });
+      }
+      burnMolecule(ledger, old, { force: true });
+    }
+    const prefix = prefixOfId(bead.id, listRigs(town).map((r) => r.prefix).concat(town.json.prefix));
+    molecule = pourMolecule(town, cooked, { actor: options.actor, prefix, wisp: true, attachTo: bead.id, title: `${cooked.name}: ${bead.title}` });
+    slung = bead.id;
+  } else {
+    if (!targetInput) throw new GtError('USAGE', `name where to sling formula ${cooked.name}`, { fix: `gt sling ${cooked.name} <rig>, or put it on a bead: gt sling ${cooked.name} --on <bead>` });
+    const target = parseSlingTarget(town, '', targetInput);
+    const prefix = target.kind === 'mayor' ? town.json.prefix : getRig(town, target.rig).prefix;
+    molecule = pourMolecule(town, cooked, { actor: options.actor, prefix });
+    slung = molecule.root;
+  }
+  try {
+    return { ...(await slingBead(town, slung, targetInput, options)), molecule };
+  } catch (e) {
+    burnMolecule(ledger, molecule.root, { force: true });
+    throw e;
+  }
 }

@@ -32,6 +32,7 @@ export const PaneGrid = memo(function PaneGrid({ rects, agents, live, grid }: Pa
   const t = useTheme();
   const keys = useKeys();
   const sessions = useTown((s) => s.sessions);
+  const molecules = useTown((s) => s.view.molecules);
   const daemon = useTown((s) => s.daemon);
   const focusedArea = useUi((s) => s.focus === 'panes');
   const selected = useUi((s) => s.agent);
@@ -54,7 +55,9 @@ export const PaneGrid = memo(function PaneGrid({ rects, agents, live, grid }: Pa
         const look = statusLook(a, s);
         const isEntered = entered === a.address;
         const name = a.rig ? `${a.rig}/${a.role === 'crew' ? 'crew/' : ''}${a.name}` : a.address;
-        const title = `${look.glyph} ${inert(name)} ${look.word}${a.hook_bead ? ` · ${inert(a.hook_bead)}` : ''}`;
+        const mol = molecules[a.address];
+        const step = mol ? ` · ${mol.current ? `${inert(mol.current)} ` : ''}${mol.done}/${mol.total}` : '';
+        const title = `${look.glyph} ${inert(name)} ${look.word}${a.hook_bead ? ` · ${inert(a.hook_bead)}` : ''}${step}`;
         const right = isEntered ? `typing · ${keys.leave} leaves` : s ? `gen ${s.generation}` : undefined;
         let lines: Array<{ text: string; color?: string | undefined }> = [];
         if (!live.has(a.address)) {

@@ -39,7 +39,9 @@ export const TownTree = memo(function TownTree({ rect }: { rect: Rect }) {
     else if (it.kind === 'agent') {
       const look = statusLook(it.agent, sessions[it.agent.address]);
       const name = it.agent.role === 'crew' ? `crew/${it.agent.name}` : it.agent.rig ? it.agent.name : it.agent.address;
+      const mol = view.molecules[it.agent.address];
       segs = [{ text: '  ' }, { text: `${look.glyph} `, color: t.colors[look.color] }, { text: inert(name), bold: true }, { text: ` ${look.word}`, color: t.colors[look.color] },
+        { text: mol ? ` ${mol.done}/${mol.total}` : '', color: t.colors.accent },
         { text: it.agent.hook_bead ? ` ${inert(it.agent.hook_bead)}` : '', color: t.colors.muted }];
     } else {
       const c = it.convoy;

@@ -9,6 +9,7 @@ import { OVERSEER } from '../../core/mail/addresses.js';
 import { convoyInfo, listConvoys } from '../../store/convoys.js';
 import { listEscalations, type EscalationRow } from '../../store/escalations.js';
 import { inbox, type InboxEntry } from '../../store/mail/mail.js';
+import { findMoleculeOf, moleculeSteps } from '../../store/molecule-progress.js';
 import { refineryState } from '../../store/refinery/refinery-db.js';
 import { readTx } from '../../store/sqlite/db.js';
 import { readyWork } from '../../store/sqlite/ledger-query.js';
@@ -45,6 +46,17 @@ export interface ReadyView {
   issue_type: string;
 }
 
+/** Progress of the molecule on an agent's hook (a formula's steps, issue #7). */
+export interface MoleculeBadge {
+  /** Root bead of the molecule. */
+  id: string;
+  /** Steps closed, of all steps. */
+  done: number;
+  total: number;
+  /** The formula's id of the step in progress, if one is. */
+  current?: string;
+}
+
 /** Everything the TUI draws from SQLite. */
 export interface TownView {
   /** Town name (town.json). */
@@ -63,6 +75,8 @@ export interface TownView {
   escalations: EscalationRow[];
   /** Merge requests waiting or being tested. */
   queue: MergeRequestRow[];
+  /** The molecule on each agent's hook, by agent address (agents without one are absent). */
+  molecules: Record<string, MoleculeBadge>;
   /** When this was read (ms since the epoch). */
   readAt: number;
 }
@@ -71,7 +85,7 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2,
 
 /** An empty view (before the first read). */
 export function emptyTownView(name = '', root = ''): TownView {
-  return { name, root, rigs: [], townAgents: [], convoys: [], ready: [], mail: [], unread: 0, escalations: [], queue: [], readAt: 0 };
+  return { name, root, rigs: [], townAgents: [], convoys: [], ready: [], mail: [], unread: 0, escalations: [], queue: [], molecules: {}, readAt: 0 };
 }
 
 /**
@@ -98,11 +112,19 @@ export function readTownView(town: Town): TownView {
     const escalations = listEscalations(town).filter((e) => e.state !== 'closed')
       .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || a.created_at.localeCompare(b.created_at));
     const queue = listMergeRequests(town.db, { state: ['queued', 'testing'] });
+    const molecules: Record<string, MoleculeBadge> = {};
+    for (const a of agents) {
+      const root = a.hook_bead ? findMoleculeOf(town.db, a.hook_bead) : undefined;
+      if (!root) continue;
+      const steps = moleculeSteps(town.db, root);
+      const current = steps.find((x) => x.state === 'current' && (x.assignee === a.address || !x.assignee));
+      molecules[a.address] = { id: root, done: steps.filter((x) => x.state === 'done').length, total: steps.length, ...(current ? { current: current.stepId } : {}) };
+    }
     return {
       name: town.json.name, root: town.root, rigs,
       townAgents: agents.filter((a) => !a.rig),
       convoys, ready, mail, unread: mail.filter((m) => !m.delivery.read_at).length,
-      escalations, queue, readAt: Date.now(),
+      escalations, queue, molecules, readAt: Date.now(),
     };
   });
 }
