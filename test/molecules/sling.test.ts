@@ -53,6 +53,14 @@ describe('gt sling <formula> --on <bead>', () => {
     for (const id of [`${root}.2`, `${root}.3`]) await gt(['bd', 'close', id, '--continue'], { env: env2 });
     const done = await gt(['prime'], { env: env2 });
     expect(done.out).toContain('All 3 steps are done. Run `gt done`.');
+    // gt done squashes the finished wisp with the work: a closed digest, the steps gone
+    const finished = await gt(['done', '--no-changes', '--reason', 'nothing to change', '--json'], { env: env2 });
+    expect(finished.code, finished.err).toBe(0);
+    const digest = finished.json<{ squashed?: string }>().squashed;
+    expect(digest).toBeTruthy();
+    expect(t.w.ledger.get(root)).toMatchObject({ status: 'closed', metadata: { digest } });
+    expect(t.w.ledger.get(digest!)).toMatchObject({ status: 'closed', title: 'Digest: polecat-work: Fix the parser' });
+    expect(moleculeSteps(t.w.town.db, root)).toEqual([]);
   });
 
   it('burns a stale wisp when the bead is slung again, and leaves nothing behind when the sling is refused', async () => {

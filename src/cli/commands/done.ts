@@ -57,7 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
         });
         scheduleExport(town, ctx.gtBin, ctx.env);
         if (opts.json) printJson(ctx.io, result);
-        else printLines(ctx.io, doneLines(result));
+        else printLines(ctx.io, [...doneLines(result), ...(result.squashed ? [`  the finished molecule on it was squashed into ${result.squashed}`] : [])]);
       } finally {
         town.close();
       }

@@ -22,6 +22,9 @@ import { getRig } from '../town/rigs.js';
 import type { Town } from '../town/town.js';
 import { appendHistory, createMergeRequest, requireAgent, updateAgent, type MergeRequestRow } from './agents.js';
 import { hookOf } from './hook.js';
+import { squashMolecule } from '../molecule-lifecycle.js';
+import { moleculeSteps } from '../molecule-progress.js';
+import { moleculeMetadata } from '../molecules.js';
 import { aheadCount, polecatAuthor } from './sandbox.js';
 
 /** How a `gt done` ended. */
@@ -43,6 +46,24 @@ export interface DoneResult {
   commit?: string;
   /** Sha of the safety-net commit of uncommitted work, when one was made. */
   saved?: string;
+  /** Digest bead of the finished wisp that was attached to the bead and squashed with it. */
+  squashed?: string;
+}
+
+/**
+ * A formula on a bead (`gt sling <formula> --on <bead>`) leaves a wisp attached to the bead;
+ * when the polecat is done and every step of that wisp is closed, the wisp is squashed into its
+ * digest as part of `gt done` (beads' squash; Gas Town squashes finished wisps at done).
+ * Returns the digest id, or undefined when there is nothing to squash. Runs inside the caller's
+ * transaction.
+ */
+function squashFinishedWisp(town: Town, ledger: Ledger, bead: Issue, agent: string): string | undefined {
+  const meta = bead.metadata as Record<string, unknown> | undefined;
+  const root = typeof meta?.molecule === 'string' ? meta.molecule : undefined;
+  if (!root || moleculeMetadata(town.db, root)?.wisp !== true) return undefined;
+  const steps = moleculeSteps(town.db, root);
+  if (!steps.length || steps.some((x) => x.state !== 'done')) return undefined;
+  return squashMolecule(ledger, root, { summary: `${agent} finished ${bead.id}: ${steps.map((x) => x.stepId).join(', ')}` }).digest_id;
 }
 
 /** Options of {@link finishWork}. */
@@ -112,14 +133,16 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
         details: { branch, ahead, ...(saved ? { saved } : {}) },
       });
     }
+    let squashed: string | undefined;
     const closed = writeTx(town.db, () => {
+      squashed = squashFinishedWisp(town, ledger, bead, agent.address);
       const b = ledger.close(bead.id, { reason: reason! });
       appendHistory(town.db, { agent: agent.address, bead_id: bead.id, outcome: 'no_changes', detail: reason! });
       updateAgent(town.db, agent.address, { hook_bead: '', state: 'idle' });
       recordEvent(town, { type: 'polecat.done', actor: agent.address, rig: agent.rig, subject: bead.id, payload: { outcome: 'no_changes', reason: reason! } });
       return b;
     });
-    return { outcome: 'no_changes', bead: closed, branch, ahead, ...(saved ? { saved } : {}) };
+    return { outcome: 'no_changes', bead: closed, branch, ahead, ...(saved ? { saved } : {}), ...(squashed ? { squashed } : {}) };
   }
   if (ahead === 0) {
     throw new GtError('INVALID_STATUS', `nothing was committed on ${branch}; commit your work, or run gt done --no-changes --reason '…'`, {
@@ -128,7 +151,9 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
   }
   const commit = await headSha(wt);
   const convoy = convoyOf(town, bead.id);
+  let squashed: string | undefined;
   const out = writeTx(town.db, () => {
+    squashed = squashFinishedWisp(town, ledger, bead, agent.address);
     const { mr } = createMergeRequest(town.db, {
       rig: agent.rig, branch, target: base, bead_id: bead.id, polecat: agent.address, commit_sha: commit, priority: bead.priority,
       ...(convoy ? { convoy } : {}),
@@ -141,5 +166,5 @@ export async function finishWork(town: Town, address: string, options: DoneOptio
     recordEvent(town, { type: 'mr.created', actor: agent.address, rig: agent.rig, subject: mr.id, payload: { bead: bead.id, branch, commit, target: base } });
     return { mr, bead: ledger.get(bead.id) };
   });
-  return { outcome: 'merge_requested', bead: out.bead, branch, ahead, mr: out.mr, commit, ...(saved ? { saved } : {}) };
+  return { outcome: 'merge_requested', bead: out.bead, branch, ahead, mr: out.mr, commit, ...(saved ? { saved } : {}), ...(squashed ? { squashed } : {}) };
 }
