@@ -43,10 +43,16 @@ describe('gt sling <formula> --on <bead> with a live agent', () => {
     const db = townDb(root);
     try {
       await waitFor(() => (db.prepare('SELECT status FROM issues WHERE id = ?').pluck().get(bead) as string) === 'closed', 30_000, 'the bead closed by gt done');
-      const steps = moleculeSteps(db, j.molecule.id);
-      expect(steps.map((s) => [s.stepId, s.title, s.state])).toEqual([['look', `look ${bead}`, 'done'], ['change', `change ${bead}`, 'done'], ['check', `check ${bead}`, 'done']]);
-      // steps 2 and 3 were claimed by the agent itself through close --continue
-      expect(steps.slice(1).map((s) => s.assignee)).toEqual([j.agent.address, j.agent.address]);
+      // gt done squashed the finished wisp: the root is closed with its digest, the steps are gone
+      const rootDoc = JSON.parse(db.prepare('SELECT doc FROM issues WHERE id = ?').pluck().get(j.molecule.id) as string) as { status: string; metadata: { digest?: string } };
+      expect(rootDoc.status).toBe('closed');
+      const digest = JSON.parse(db.prepare('SELECT doc FROM issues WHERE id = ?').pluck().get(rootDoc.metadata.digest!) as string) as { status: string; description: string };
+      expect(digest.status).toBe('closed');
+      // the digest names who finished and every step it walked
+      expect(digest.description).toBe(`${j.agent.address} finished ${bead}: look, change, check`);
+      expect(moleculeSteps(db, j.molecule.id)).toEqual([]);
+      const closes = db.prepare("SELECT subject FROM town_events WHERE type = 'polecat.done' AND actor = ?").pluck().all(j.agent.address) as string[];
+      expect(closes).toContain(bead);
     } finally {
       db.close();
     }
