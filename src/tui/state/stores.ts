@@ -46,8 +46,10 @@ export interface TownState {
 export const AREAS = ['tree', 'ready', 'panes', 'mail', 'escalations', 'queue'] as const;
 /** A focusable area. */
 export type Area = (typeof AREAS)[number];
-/** The right-hand (or bottom) tabs. */
-export type Tab = 'mail' | 'escalations' | 'queue';
+/** The right-hand (or bottom) tabs, in order. */
+export const TABS = ['mail', 'escalations', 'queue'] as const;
+/** One of {@link TABS}. */
+export type Tab = (typeof TABS)[number];
 
 /** A line editor's state (modal fields, the filter). */
 export interface Field {
