@@ -50,7 +50,9 @@ export function screenPlan(town: Pick<TownState, 'view' | 'daemon' | 'readError'
     if (r) contentRects.set(a.address, inner(r));
   });
   const plan: ScreenPlan = { layout, visible, contentRects };
-  if (ui.help) plan.helpRect = modalRect(layout, 110, layout.rows - 2);
+  // Help takes the whole body: nothing under it is drawn (half the text for Ink to lay out, so
+  // the overlay opens fast), and the panes are hidden by it.
+  if (ui.help) plan.helpRect = { x: 0, y: layout.header.h, w: layout.cols, h: layout.rows - layout.header.h - 2 };
   if (ui.modal) plan.modalRect = modalRect(layout, ui.modal.kind === 'mail' ? 90 : 72, modalHeight(ui));
   return plan;
 }

@@ -32,6 +32,16 @@ export function App() {
   }
   const left = leftColumn(layout.tree);
   const live = new Set(Object.keys(town.attached));
+  if (plan.helpRect) {
+    return (
+      <Box width={layout.cols} height={layout.rows} flexDirection="column">
+        <At rect={layout.header}><Header width={layout.cols} /></At>
+        <HelpOverlay rect={plan.helpRect} />
+        <At rect={layout.message}><MessageLine width={layout.cols} /></At>
+        <At rect={layout.hints}><HintBar width={layout.cols} scopes={scopesOf(ui)} /></At>
+      </Box>
+    );
+  }
   return (
     <Box width={layout.cols} height={layout.rows} flexDirection="column">
       <At rect={layout.header}><Header width={layout.cols} /></At>
@@ -42,7 +52,6 @@ export function App() {
       <At rect={layout.tabs}><SideTabs rect={layout.tabs} /></At>
       <At rect={layout.message}><MessageLine width={layout.cols} /></At>
       <At rect={layout.hints}><HintBar width={layout.cols} scopes={scopesOf(ui)} /></At>
-      {plan.helpRect ? <HelpOverlay rect={plan.helpRect} /> : null}
       {ui.modal && plan.modalRect ? <ModalView modal={ui.modal} rect={plan.modalRect} /> : null}
     </Box>
   );

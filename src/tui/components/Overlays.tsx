@@ -15,7 +15,7 @@ function Lines({ lines, width }: { lines: Array<{ text: string; color?: string |
   return <>{lines.map((l, i) => <Text key={i} color={l.color} bold={l.bold} inverse={l.inverse} wrap="truncate">{pad(l.text, width)}</Text>)}</>;
 }
 
-/** The `?` overlay: every command by category with its keys. */
+/** The `?` screen: every command by category with its keys (it takes the whole body, so nothing under it needs covering). */
 export function HelpOverlay({ rect }: { rect: Rect }) {
   const t = useTheme();
   const keys = useKeys();
@@ -33,7 +33,7 @@ export function HelpOverlay({ rect }: { rect: Rect }) {
   lines.push({ text: '' }, { text: `In an entered pane every key goes to the agent; ${keys.leave} leaves. Quitting leaves every agent running.`, color: t.colors.muted });
   const h = rect.h - 2;
   // two columns when it does not fit in one
-  const cols = lines.length > h && w >= 120 ? 2 : 1;
+  const cols = lines.length > h && w >= 120 ? Math.min(3, Math.ceil(lines.length / Math.max(1, h))) : 1;
   const colW = Math.floor(w / cols);
   const grid = Array.from({ length: h }, (_, y) => Array.from({ length: cols }, (_, c) => lines[c * h + y] ?? { text: '' }));
   return (
@@ -41,7 +41,7 @@ export function HelpOverlay({ rect }: { rect: Rect }) {
       <Frame rect={rect} title="Gas Town keys · ? or Esc closes" focused>
         {grid.map((parts, i) => (
           <Text key={i} wrap="truncate">
-            {parts.map((l, c) => <Text key={c} color={l.color} bold={l.bold}>{pad(l.text, c === cols - 1 ? w - colW * (cols - 1) : colW)}</Text>)}
+            {parts.map((l, c) => <Text key={c} color={l.color} bold={l.bold}>{c === cols - 1 ? fit(l.text, w - colW * (cols - 1)) : pad(l.text, colW)}</Text>)}
           </Text>
         ))}
       </Frame>
