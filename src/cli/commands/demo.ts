@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { GtError } from '../../core/errors.js';
 import type { AgentInfo } from '../../daemon/agent-service.js';
 import { cleanStaleDaemon, connectDaemon, processAlive, readDaemonPid, waitProcessGone } from '../../daemon/client.js';
@@ -185,7 +185,14 @@ export function register(program: Command, ctx: CliContext): void {
       if (o.tui !== false && process.stdout.isTTY && process.stdin.isTTY) {
         const { openTui } = await import('./tui.js');
         await openTui({ ...ctx, env: { ...ctx.env, BD_ACTOR: 'overseer' } }, { root: demo.root });
-        printLines(ctx.io, [`The demo town stays in ${demo.root}: GT_TOWN=${demo.root} gt tui opens it again; gt demo makes a fresh one.`]);
+        // `gt` may not be on PATH yet (npm start, no npm link): name the bin that is.
+        const gtCmd = `GT_TOWN=${demo.root} node ${relative(ctx.cwd, ctx.gtBin) || ctx.gtBin}`;
+        printLines(ctx.io, [
+          `The demo town stays in ${demo.root}.`,
+          `  open it again:        ${gtCmd} tui`,
+          `  stop its agents:      ${gtCmd} daemon stop`,
+          '  a fresh demo:         npm start (or gt demo)',
+        ]);
         return;
       }
       printLines(ctx.io, demoLines(demo, slung, status));
