@@ -32,7 +32,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { nextLine } from './agent-input.mjs';
 
 const out = (s) => process.stdout.write(s);
 const say = (s) => out(`FAKE-AGENT: ${s}\r\n`);
@@ -41,14 +41,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const crlf = (s) => s.replace(/\r?\n/g, '\r\n');
 const firstLine = (s) => (s ?? '').trim().split('\n')[0] ?? '';
 
-const rl = createInterface({ input: process.stdin, terminal: false });
-const lines = [];
-let waiter;
-rl.on('line', (raw) => {
-  const text = raw.replace(/\x1b\[20[01]~/g, '').trim();
-  if (waiter) { const w = waiter; waiter = undefined; w(text); } else lines.push(text);
-});
-const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((r) => { waiter = r; }));
 
 /** What `gt prime --json` said, while working the hook. */
 let primed;

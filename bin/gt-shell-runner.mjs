@@ -15,7 +15,7 @@
 // At the prompt `steps$ ` typing `retry` runs the failed or waiting step again (after a person
 // fixed things); typing `prime` starts over from the hook. Screen markers: `SHELL-RUNNER: …`.
 import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { nextLine } from './agent-input.mjs';
 
 const out = (s) => process.stdout.write(s);
 const say = (s) => out(`SHELL-RUNNER: ${s}\r\n`);
@@ -33,14 +33,6 @@ function gtJson(args) {
   return JSON.parse(r.out);
 }
 
-const rl = createInterface({ input: process.stdin, terminal: false });
-const typed = [];
-let waiter;
-rl.on('line', (raw) => {
-  const text = raw.replace(/\x1b\[20[01]~/g, '').trim();
-  if (waiter) { const w = waiter; waiter = undefined; w(text); } else typed.push(text);
-});
-const nextLine = () => (typed.length ? Promise.resolve(typed.shift()) : new Promise((r) => { waiter = r; }));
 
 /** The molecule on this agent's hook, in beads' `bd mol current --json` shape, or undefined. */
 function currentMolecule() {

@@ -36,3 +36,22 @@ export function shortAge(iso: string | null | undefined, now: number = Date.now(
   const s = Math.max(0, Math.round((now - t) / 1000));
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : s < 86_400 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
 }
+
+/**
+ * Cut text to at most `width` characters, ending with `…` when cut. Width is counted in code
+ * points, which is the cell width for the text the TUI draws (wide CJK and emoji in user text
+ * may take two cells; Ink's own layout then clips them).
+ */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** Pad or cut text to exactly `width` characters. */
+export function pad(text: string, width: number): string {
+  const cut = fit(text, width);
+  const n = [...cut].length;
+  return n >= width ? cut : cut + ' '.repeat(width - n);
+}

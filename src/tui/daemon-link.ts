@@ -162,8 +162,10 @@ export class DaemonLink {
 
   /** Which panes are visible now, with their content rectangles (cells). */
   setVisible(desired: Map<string, Rect>): void {
+    const same = desired.size === this.desired.size
+      && [...desired].every(([k, r]) => { const o = this.desired.get(k); return o !== undefined && o.w === r.w && o.h === r.h; });
     this.desired = desired;
-    this.requestSync();
+    if (!same) this.requestSync(); // session events request their own syncs
   }
 
   private requestSync(): void {

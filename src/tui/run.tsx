@@ -132,9 +132,11 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
     onTownChanged: (events) => { toastEvents(events); refresh(); },
   });
 
+  // The screen plan of the current state, recomputed when a store changes (placePanes), read
+  // by every flush (placeCursor) without computing it again per frame.
+  let plan = screenPlan(stores.town.getState(), stores.ui.getState());
   const placeCursor = () => {
     const u = stores.ui.getState();
-    const plan = screenPlan(stores.town.getState(), u);
     const m = u.entered ? link.mirror(u.entered) : undefined;
     const r = u.entered ? plan.contentRects.get(u.entered) : undefined;
     if (m && r && !u.modal && !u.help) {
@@ -145,8 +147,7 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
   };
 
   const placePanes = () => {
-    const u = stores.ui.getState();
-    const plan = screenPlan(stores.town.getState(), u);
+    plan = screenPlan(stores.town.getState(), stores.ui.getState());
     const layers: PaneLayer[] = [];
     if (!plan.layout.tooSmall) {
       for (const [address, rect] of plan.contentRects) {

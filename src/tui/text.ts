@@ -6,7 +6,10 @@
  * the CLI).
  */
 
-import { inert as inertText, shortAge } from '../core/text.js';
+import { inert as inertText } from '../core/text.js';
+
+/** `fit`/`pad` cut and pad to a width; `age` is a short age (`12s`, `5m`) — all in core/text.ts. */
+export { fit, pad, shortAge as age } from '../core/text.js';
 
 /**
  * Make untrusted text inert for drawing (see core/text.ts); folds it onto one line unless
@@ -14,30 +17,6 @@ import { inert as inertText, shortAge } from '../core/text.js';
  */
 export function inert(text: string | null | undefined, options: { oneLine?: boolean } = {}): string {
   return inertText(text, { oneLine: options.oneLine ?? true });
-}
-
-/**
- * Cut text to at most `width` characters, ending with `…` when cut. Width is counted in code
- * points, which is the cell width for the text the TUI draws (wide CJK and emoji in user text
- * may take two cells; Ink's own layout then clips them).
- */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
-}
-
-/** Pad or cut text to exactly `width` characters. */
-export function pad(text: string, width: number): string {
-  const cut = fit(text, width);
-  const n = [...cut].length;
-  return n >= width ? cut : cut + ' '.repeat(width - n);
-}
-
-/** A short age (`12s`, `5m`, `3h`, `2d`) of an ISO time at `now` (ms since the epoch). */
-export function age(iso: string | null | undefined, now: number): string {
-  return shortAge(iso, now);
 }
 
 /** A progress bar of `width` cells: `█` for done, `░` for the rest (the fraction is also shown as text by callers: never colour alone). */

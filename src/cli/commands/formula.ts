@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { registerFormulaRun } from './formula-run.js';
 import type { ParsedFormula } from '../../core/formula/parsed.js';
 import type { CookedFormula, FormulaVar } from '../../core/formula/types.js';
-import { inert } from '../../core/text.js';
+import { fit, inert } from '../../core/text.js';
 import { formulaDirs, townFormulaDirs, type FormulaDir } from '../../store/formula/dirs.js';
 import { listFormulas, loadAndCookFormula, loadFormula, type FormulaListing } from '../../store/formula/load.js';
 import { findTownRoot, resolveTown, withTown } from '../../store/town/town.js';
@@ -36,8 +36,7 @@ export function parseVarOptions(entries: readonly string[] = []): Record<string,
 }
 
 function oneLine(text: string, max = 72): string {
-  const first = inert(text.trim().split('\n')[0] ?? '', { oneLine: true });
-  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+  return fit(inert(text.trim().split('\n')[0] ?? '', { oneLine: true }), max);
 }
 
 /** `name  type  origin  description` for `gt formula list`. */

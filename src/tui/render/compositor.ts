@@ -70,6 +70,9 @@ export function sgrOf(fg: number, bg: number, flags: number, color: boolean): st
   return `${s}m`;
 }
 
+const sameRect = (a: Rect, b: Rect) => a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+const sameLayer = (a: PaneLayer, b: PaneLayer) => a.id === b.id && a.term === b.term && sameRect(a.rect, b.rect);
+
 /** Options of {@link Compositor}. */
 export interface CompositorOptions {
   cols: number;
@@ -194,12 +197,15 @@ export class Compositor {
 
   /** Replace the set of live panes (their rows are redrawn). */
   setPanes(panes: PaneLayer[]): void {
+    // The same layers again (the app re-places panes on every state change): nothing to redraw.
+    if (panes.length === this.panes.length && panes.every((p, i) => sameLayer(p, this.panes[i]!))) return;
     for (const p of [...this.panes, ...panes]) this.markRect(p.rect);
     this.panes = panes;
   }
 
   /** Rectangles where panes must not show (modals, overlays drawn by the chrome). */
   setOccluders(rects: Rect[]): void {
+    if (rects.length === this.occluders.length && rects.every((r, i) => sameRect(r, this.occluders[i]!))) return;
     for (const r of [...this.occluders, ...rects]) this.markRect(r);
     this.occluders = rects;
   }
