@@ -1,8 +1,8 @@
 /**
  * What an agent session starts with (issue #3 §3): its environment (GT_ROOT, GT_RIG, GT_ROLE,
  * GT_AGENT, BD_ACTOR, the git identity of the agent, TERM, COLORTERM, and a PATH on which `gt`
- * and `bd` come first), the first prompt (Gas Town's beacon), and for Claude Code a generated
- * settings file whose hooks call `gt prime` at session start and report status to the daemon.
+ * and `bd` come first) and the first prompt (Gas Town's beacon). The runtime's hooks are
+ * installed by ./agent-hooks.ts.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,30 +30,6 @@ export function writeShims(root: string, gtBin: string): string {
     chmodSync(file, 0o755);
   }
   return dir;
-}
-
-/**
- * Claude Code settings with Gas Town's hooks (gastown-features.md §3.1): SessionStart runs
- * `gt prime`; Notification (a permission prompt or question) reports `waiting`; Stop reports the
- * end of a turn; UserPromptSubmit reports `working` and injects new mail (`gt mail check
- * --inject`, whose output Claude Code adds to the turn's context). Returns the file path (for
- * `--settings`).
- */
-export function writeClaudeSettings(root: string, role: string): string {
-  const dir = join(daemonDir(root), 'claude');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${role}-settings.json`);
-  const hook = (command: string) => [{ matcher: '', hooks: [{ type: 'command', command }] }];
-  const settings = {
-    hooks: {
-      SessionStart: hook('gt prime'),
-      UserPromptSubmit: hook('gt agents report working; gt mail check --inject'),
-      Notification: hook('gt agents report waiting'),
-      Stop: hook('gt agents report stop'),
-    },
-  };
-  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
-  return file;
 }
 
 /** Inputs of {@link agentEnv}. */

@@ -12,15 +12,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError } from '../core/errors.js';
 import { isReady, launchArgv, resolveRuntime, type RuntimePreset } from '../core/agents/presets.js';
-import { getCompiledRules, type CompiledRules } from '../core/agents/screen-rules.js';
-import { decideStatus, explainStatus, type HookEvent, type StatusVerdict } from '../core/agents/status.js';
+import { getCompiledRules, matchScreen, type CompiledRules } from '../core/agents/screen-rules.js';
+import { decideStatus, exitMessage, explainStatus, type HookEvent, type StatusVerdict } from '../core/agents/status.js';
 import { HostedSession } from '../sessions/hosted-session.js';
 import { SessionHost } from '../sessions/session-host.js';
 import { recordEvent } from '../store/events.js';
 import { writeTx } from '../store/sqlite/db.js';
 import { getAgent, insertSession, listAgents, markSessionExited, nextGeneration, requireAgent, updateAgent, type AgentRow } from '../store/work/agents.js';
 import { unhookBead } from '../store/work/hook.js';
-import { agentEnv, beacon, writeClaudeSettings } from './agent-env.js';
+import { agentEnv, beacon } from './agent-env.js';
+import { hookArgs, installAgentHooks } from './agent-hooks.js';
 import type { DaemonContext, DaemonService } from './daemon.js';
 import { NudgeService } from './nudge-service.js';
 import { recordingsDir } from './paths.js';
@@ -84,7 +85,7 @@ export class AgentService implements DaemonService {
     ctx.handle('agent.restart', (p) => this.restartAgent(str(p.address, 'address'), p.generation as number | undefined, (p.reason as string | undefined) ?? 'handoff', p.runtime as string | undefined));
     ctx.handle('agent.list', (p) => this.list(p.rig as string | undefined));
     ctx.handle('agent.explain', (p) => this.explain(str(p.address, 'address')));
-    ctx.handle('agent.report', (p) => this.report(str(p.address, 'address'), Number(p.generation), str(p.kind, 'kind')));
+    ctx.handle('agent.report', (p) => this.report(str(p.address, 'address'), Number(p.generation), str(p.kind, 'kind'), typeof p.message === 'string' ? p.message : undefined));
     ctx.handle('agent.peek', (p) => this.peek(str(p.address, 'address'), Number(p.lines ?? 0)));
     ctx.handle('session.snapshot', (p) => this.mustLive(str(p.address, 'address')).session.snapshot());
     ctx.handle('session.subscribe', (p, conn) => {
@@ -157,9 +158,9 @@ export class AgentService implements DaemonService {
     const preset = resolveRuntime(options.runtime || agent.runtime || settings.default_agent, settings.agents, process.env);
     const generation = writeTx(town.db, () => nextGeneration(town.db, address));
     const fresh = getAgent(town.db, address) ?? agent;
-    const extraArgs = preset.hooks === 'claude' ? ['--settings', writeClaudeSettings(this.ctx.root, fresh.role)] : [];
-    const launch = launchArgv(preset, { prompt: options.prompt ?? beacon(fresh, options.reason), extraArgs });
     const cwd = fresh.worktree || this.ctx.root;
+    installAgentHooks(preset.hooks, cwd);
+    const launch = launchArgv(preset, { prompt: options.prompt ?? beacon(fresh, options.reason), extraArgs: hookArgs(preset.hooks) });
     const env = agentEnv({ root: this.ctx.root, agent: fresh, preset, generation, base: process.env, emailDomain: settings.agent_email_domain, gtBin: this.ctx.gtBin });
     mkdirSync(recordingsDir(this.ctx.root), { recursive: true });
     const recordFile = settings.sessions.record ? join(recordingsDir(this.ctx.root), `${address.replace(/[^A-Za-z0-9_.-]+/g, '-')}-${generation}.cast`) : undefined;
@@ -192,8 +193,12 @@ export class AgentService implements DaemonService {
     return live;
   }
 
-  private onExit(live: LiveAgent, sessionId: string, code: number, reason: string): void {
+  private onExit(live: LiveAgent, sessionId: string, code: number, exitReason: string): void {
     const { town } = this.ctx;
+    // The CLI's own last words ("Failed to connect to api.anthropic.com: ENOTFOUND") go with the reason.
+    const screen = live.session.screenText();
+    const message = live.stoppedOnRequest || this.stopping || code === 0 || code === 127 ? '' : exitMessage(matchScreen(live.rules, screen, '').error, screen);
+    const reason = message ? `${exitReason}: "${message}"` : exitReason;
     this.exited.set(live.address, { generation: live.generation, code, reason, at: Date.now() });
     live.verdict = { status: 'exited', why: reason, signals: [] };
     if (this.stopping) return; // the stop path records its own reason
@@ -248,12 +253,27 @@ export class AgentService implements DaemonService {
     return this.restartAgent(address, undefined, reason, runtime);
   }
 
-  /** Record an agent hook report (Claude Code Notification/Stop/UserPromptSubmit). */
-  report(address: string, generation: number, kind: string): { ok: boolean } {
+  /**
+   * Record an agent hook report (Claude Code, Gemini CLI, Codex notify; see agent-hooks.ts) and
+   * recompute the status at once, so the TUI and `gt agents` show it without waiting a tick.
+   *
+   * @throws GtError USAGE for an unknown kind; SESSION_NOT_FOUND / STALE_GENERATION as {@link mustLive}.
+   */
+  report(address: string, generation: number, kind: string, message?: string): { ok: boolean; status: string } {
     if (!['working', 'idle', 'waiting', 'stop'].includes(kind)) throw new GtError('USAGE', `unknown report "${kind}"`, { fix: 'working, idle, waiting or stop' });
     const a = this.mustLive(address, Number.isFinite(generation) ? generation : undefined);
-    a.hookEvent = { kind: kind as HookEvent['kind'], at: Date.now() };
-    return { ok: true };
+    a.hookEvent = { kind: kind as HookEvent['kind'], at: Date.now(), runtime: a.preset.hooks === 'none' ? a.preset.name : a.preset.hooks, ...(message ? { message: message.slice(0, 500) } : {}) };
+    this.refresh(a, Date.now());
+    return { ok: true, status: a.verdict.status };
+  }
+
+  /** Recompute one agent's verdict and publish a change of status. */
+  private refresh(a: LiveAgent, now: number): void {
+    const before = a.verdict.status;
+    a.verdict = this.verdictOf(a, now);
+    if (a.verdict.status !== before) {
+      this.ctx.publish('agents', 'agent.status', { address: a.address, generation: a.generation, status: a.verdict.status, why: a.verdict.why });
+    }
   }
 
   /** The last `lines` lines (screen, or with scrollback when more are asked) of a session. */
@@ -289,11 +309,7 @@ export class AgentService implements DaemonService {
   private tick(): void {
     const now = Date.now();
     for (const a of this.live.values()) {
-      const before = a.verdict.status;
-      a.verdict = this.verdictOf(a, now);
-      if (a.verdict.status !== before) {
-        this.ctx.publish('agents', 'agent.status', { address: a.address, generation: a.generation, status: a.verdict.status, why: a.verdict.why });
-      }
+      if (a.session.state === 'running') this.refresh(a, now);
       if (a.typedPrompt && a.readySeen && a.session.state === 'running') {
         const text = a.typedPrompt;
         delete a.typedPrompt;

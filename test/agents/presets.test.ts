@@ -28,8 +28,8 @@ describe('built-in presets', () => {
 
   it.each([
     ['claude', 'claude', ['--dangerously-skip-permissions'], 'arg', 'claude'],
-    ['codex', 'codex', ['--dangerously-bypass-approvals-and-sandbox'], 'none', 'none'],
-    ['gemini', 'gemini', ['--approval-mode', 'yolo'], 'flag', 'none'],
+    ['codex', 'codex', ['--dangerously-bypass-approvals-and-sandbox'], 'none', 'codex'],
+    ['gemini', 'gemini', ['--approval-mode', 'yolo'], 'flag', 'gemini'],
     ['cursor', 'cursor-agent', ['-f'], 'arg', 'none'],
     ['opencode', 'opencode', [], 'flag', 'none'],
     ['amp', 'amp', ['--dangerously-allow-all', '--no-ide'], 'arg', 'none'],

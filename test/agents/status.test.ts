@@ -58,7 +58,12 @@ const CASES: Case[] = [
   { name: 'starting but already working on its prompt', rules: 'claude', s: signals({ readySeen: false, startedAt: NOW - 5 * S, lastOutputAt: NOW - 100, screen: CLAUDE_SPINNER }), status: 'working', why: /before the ready prompt/ },
   // 5. working by output
   { name: 'recent output, nothing recognised', rules: 'claude', s: signals({ screen: CLAUDE_UNKNOWN, lastOutputAt: NOW - 500 }), status: 'working', decided: ['output'] },
-  { name: 'recent output at the idle prompt (not yet quiet) is working', rules: 'claude', s: signals({ screen: CLAUDE_IDLE, lastOutputAt: NOW - 1500 }), status: 'working' },
+  // an animating runtime shows an indicator while it works: a prompt being redrawn is not work
+  { name: 'recent output at the idle prompt of an animating runtime is idle (no evidence of work)', rules: 'claude', s: signals({ screen: CLAUDE_IDLE, lastOutputAt: NOW - 1500 }), status: 'idle', why: /redrawn 1\.5 s ago at the/ },
+  { name: 'recent output at the prompt of a line-oriented runtime is working', rules: 'shell', s: signals({ screen: ['$ make', 'building', '$'].join('\n'), lastOutputAt: NOW - 500 }), status: 'working' },
+  // 5b. an error on the screen with no working indicator
+  { name: 'an API error above the prompt waits for a person', rules: 'claude', s: signals({ screen: ['❯ say hi', '', '● API Error: Unable to connect to API (ConnectionRefused)', '', '❯ '].join('\n'), lastOutputAt: NOW - 3 * S }), status: 'waiting', why: /claude: API error/, decided: ['screen.error', 'output'] },
+  { name: 'an old error above a working spinner is working', rules: 'gemini', s: signals({ screen: ['ℹ This request failed. Press F12 for diagnostics', '> say hi again', ' ⠸ Thinking... (esc to cancel, 4s)'].join('\n'), lastOutputAt: NOW - 100 }), status: 'working' },
   { name: 'not ready after startupMs but printing', rules: 'claude', s: signals({ readySeen: false, startedAt: NOW - 90 * S, lastOutputAt: NOW - 100 }), status: 'working' },
   // 6. idle
   { name: 'quiet at the idle prompt', rules: 'claude', s: signals({ screen: CLAUDE_IDLE, lastOutputAt: NOW - 3 * S }), status: 'idle', decided: ['output', 'screen.idle'] },
@@ -94,7 +99,7 @@ describe('decideStatus', () => {
 
   it('lists every signal in a fixed order, with values', () => {
     const v = decideStatus(getCompiledRules('claude'), signals({ screen: CLAUDE_PERMISSION, title: 'x', hookEvent: { kind: 'stop', at: NOW - 9 * S } }));
-    expect(v.signals.map((s) => s.name)).toEqual(['process', 'hook', 'screen.waiting', 'screen.working', 'screen.idle', 'title', 'output', 'startup']);
+    expect(v.signals.map((s) => s.name)).toEqual(['process', 'hook', 'screen.waiting', 'screen.working', 'screen.idle', 'screen.error', 'title', 'output', 'startup']);
     expect(v.signals[1]!.value).toMatch(/^stop 9\.0 s ago, stale: output came 4\.0 s later/);
     expect(v.signals[2]!.value).toContain('"Do you want to proceed?"');
   });
@@ -111,9 +116,19 @@ describe('explainStatus', () => {
   it('prints the verdict, then every signal with * on the deciding ones', () => {
     const lines = explainStatus(decideStatus(getCompiledRules('claude'), signals({ screen: CLAUDE_PERMISSION })));
     expect(lines[0]).toMatch(/^waiting — .*"Do you want to proceed\?"$/);
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(10);
     expect(lines.find((l) => l.includes('screen.waiting'))).toMatch(/^ {2}\* screen\.waiting/);
     expect(lines.find((l) => l.includes('process'))).toMatch(/^ {4}process\s+alive$/);
+  });
+});
+
+describe('exit messages', () => {
+  it('an exited CLI is exited with its own words: the error line, else its last lines', () => {
+    const dead = (screen: string[]) => decideStatus(getCompiledRules('claude'), signals({ alive: false, exitCode: 1, screen: screen.join('\n') }));
+    expect(dead([' Unable to connect to Anthropic services', '', ' Failed to connect to api.anthropic.com: ENOTFOUND', '', ' Please check your internet connection']).why)
+      .toBe('process exited with code 1: "Failed to connect to api.anthropic.com: ENOTFOUND"');
+    expect(dead(['starting', 'fatal: something odd', '']).why).toBe('process exited with code 1: "starting fatal: something odd"');
+    expect(dead([]).why).toBe('process exited with code 1');
   });
 });
 

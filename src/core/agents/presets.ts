@@ -18,6 +18,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GtError, closeMatches } from '../errors.js';
+import type { HookKind } from './hook-files.js';
 import { SCREEN_RULE_IDS, screenTail } from './screen-rules.js';
 
 /** How the first prompt reaches the agent. */
@@ -64,8 +65,12 @@ export interface RuntimePreset {
   ready: ReadyDetection;
   /** How to resume a session; absent when the runtime cannot. */
   resume?: ResumeStyle;
-  /** `claude`: Claude Code hooks (Notification/Stop…) report status; `none`: screen rules only. */
-  hooks: 'claude' | 'none';
+  /**
+   * Which agent hooks report its status (./hook-files.ts): `claude` (Claude Code's
+   * settings.local.json), `gemini` (Gemini CLI's .gemini/settings.json), `codex` (its `notify`
+   * program), `none` (screen rules only).
+   */
+  hooks: HookKind;
   /** Process names that mean the agent (not just its shell) is running. */
   processNames: string[];
   /** Screen-rules id (a file in ./screen-rules/). */
@@ -108,14 +113,14 @@ export const PRESETS: Readonly<Record<BuiltInRuntime, RuntimePreset>> = {
     name: 'codex', command: 'codex', args: ['--dangerously-bypass-approvals-and-sandbox'],
     // Gas Town gives codex no start-up prompt: instructions arrive as a nudge once "› " shows.
     prompt: { mode: 'none' }, ready: { pattern: promptLine('›') },
-    resume: { style: 'subcommand', arg: 'resume' }, processNames: ['codex'],
-    rules: 'codex', description: 'OpenAI Codex CLI, approvals and sandbox bypassed',
+    resume: { style: 'subcommand', arg: 'resume' }, hooks: 'codex', processNames: ['codex'],
+    rules: 'codex', description: 'OpenAI Codex CLI, approvals and sandbox bypassed; turn ends also from its notify hook',
   }),
   gemini: preset({
     name: 'gemini', command: 'gemini', args: ['--approval-mode', 'yolo'],
     prompt: { mode: 'flag', flag: '-i' }, ready: { delayMs: 5000 },
-    resume: { style: 'flag', arg: '--resume' }, processNames: ['gemini', 'node'],
-    rules: 'gemini', description: 'Gemini CLI in yolo approval mode',
+    resume: { style: 'flag', arg: '--resume' }, hooks: 'gemini', processNames: ['gemini', 'node'],
+    rules: 'gemini', description: 'Gemini CLI in yolo approval mode; status also from its hooks',
   }),
   cursor: preset({
     name: 'cursor', command: 'cursor-agent', args: ['-f'],

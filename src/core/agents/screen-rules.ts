@@ -4,8 +4,10 @@
  *
  * The rules are data, one JSON file per rules id under `./screen-rules/` (`claude.json`,
  * `codex.json`, … `generic.json`, `fake.json`), so a runtime whose UI changed is fixed by editing
- * a regex, not code. Each file has four lists — `waiting` (permission prompts, questions,
- * first-run dialogs), `working` (spinners, "esc to interrupt"), `idle` (the input prompt) and
+ * a regex, not code. Each file has five lists — `waiting` (permission prompts, questions,
+ * first-run dialogs), `working` (spinners, "esc to interrupt"), `idle` (the input prompt),
+ * `error` (failure messages: a quiet agent showing one waits for a person; a dead one's exit
+ * message) and
  * `title.working` / `title.idle` (over the OSC window title) — plus `animates` (the runtime redraws
  * continuously while it works). Every rule carries a `why` that `gt agents --explain` prints.
  *
@@ -73,6 +75,12 @@ export const ScreenRulesSchema = z.strictObject({
   working: z.array(ScreenRuleSchema),
   /** The runtime's input prompt, visible when it waits for its next instruction. */
   idle: z.array(ScreenRuleSchema),
+  /**
+   * Failure messages the CLI prints ("This request failed", "Failed to connect to …"): on a
+   * quiet screen with no working indicator they mean the agent stopped on an error and needs a
+   * person (`waiting`); once the process is gone the matching line is its exit message.
+   */
+  error: z.array(ScreenRuleSchema).default([]),
   /** Rules over the OSC window title. */
   title: z
     .strictObject({
@@ -154,6 +162,8 @@ export interface CompiledRules {
   working: CompiledRule[];
   /** Compiled `idle` rules. */
   idle: CompiledRule[];
+  /** Compiled `error` rules. */
+  error: CompiledRule[];
   /** Compiled title rules. */
   title: { working: CompiledRule[]; idle: CompiledRule[] };
 }
@@ -181,6 +191,7 @@ export function compileRules(rules: ScreenRules): CompiledRules {
     waiting: all(rules.waiting),
     working: all(rules.working),
     idle: all(rules.idle),
+    error: all(rules.error),
     title: { working: all(rules.title.working), idle: all(rules.title.idle) },
   };
 }
@@ -225,6 +236,8 @@ export interface ScreenMatch {
   working?: RuleHit;
   /** First matching `idle` rule. */
   idle?: RuleHit;
+  /** First matching `error` rule. */
+  error?: RuleHit;
   /** First matching `title.working` rule. */
   titleWorking?: RuleHit;
   /** First matching `title.idle` rule. */
@@ -259,6 +272,7 @@ export function matchScreen(rules: CompiledRules, lines: readonly string[], titl
     ['waiting', rules.waiting, text],
     ['working', rules.working, text],
     ['idle', rules.idle, text],
+    ['error', rules.error, text],
     ['titleWorking', rules.title.working, title],
     ['titleIdle', rules.title.idle, title],
   ];

@@ -5,7 +5,8 @@
  *
  * Precedence, first that applies wins:
  *
- *  1. exited   — the process is dead (`alive` false): exit code and reason.
+ *  1. exited   — the process is dead (`alive` false): exit code and reason, and the CLI's own
+ *                message: the line an `error` rule matched, else the last non-blank lines.
  *  2. hook     — an agent hook event (Claude Code Notification/Stop/…) at or after the last output
  *                is authoritative: waiting → waiting, idle/stop → idle, working → working (or
  *                stuck once nothing has happened for `stuckMs`). An older event is stale: the
@@ -14,7 +15,10 @@
  *                Beats every screen signal and quiet time: a prompt that waits is never "stuck".
  *  4. starting — no ready prompt seen yet and within `startupMs` of start; but a visible working
  *                indicator (the agent took its prompt and runs) → working.
- *  5. working  — output within `quietMs`.
+ *  5. working  — output within `quietMs` (for a runtime that `animates`, only with a working
+ *                indicator or with neither its idle prompt nor an error message visible).
+ *  5b. waiting — no working indicator, and an `error` rule matches: the CLI reported a
+ *                failure (auth, network, API error) and stopped; a person has to look.
  *  6. idle     — output quiet and an idle prompt visible (screen or title). A working indicator
  *                on a quiet screen is stale (live spinners redraw), so the prompt wins.
  *  7. stuck    — no ready prompt after `startupMs`, output quiet, no prompt visible (startup stall).
@@ -53,6 +57,10 @@ export interface HookEvent {
   kind: 'working' | 'idle' | 'waiting' | 'stop';
   /** When it arrived, epoch ms. */
   at: number;
+  /** What the agent said with it (Claude Code's Notification `message`), if anything. */
+  message?: string;
+  /** The runtime that sent it (`claude`, `gemini`, `codex`), for the reason's wording. */
+  runtime?: string;
 }
 
 /** Everything {@link decideStatus} looks at; gathered by the session host each tick. */
@@ -101,7 +109,7 @@ export interface StatusVerdict {
   signals: StatusSignal[];
 }
 
-const SIGNAL_ORDER = ['process', 'hook', 'screen.waiting', 'screen.working', 'screen.idle', 'title', 'output', 'startup'] as const;
+const SIGNAL_ORDER = ['process', 'hook', 'screen.waiting', 'screen.working', 'screen.idle', 'screen.error', 'title', 'output', 'startup'] as const;
 type SignalName = (typeof SIGNAL_ORDER)[number];
 
 /**
@@ -148,6 +156,7 @@ export function decideStatus(rules: CompiledRules, s: StatusSignals): StatusVerd
   set('screen.waiting', m.waiting ? show(m.waiting) : 'no waiting prompt');
   set('screen.working', m.working ? show(m.working) : 'no working indicator');
   set('screen.idle', m.idle ? show(m.idle) : 'no idle prompt');
+  set('screen.error', m.error ? show(m.error) : 'no error message');
   set('title', !s.title ? 'no title'
     : `"${s.title}"${m.titleWorking ? ` — ${m.titleWorking.why}` : m.titleIdle ? ` — ${m.titleIdle.why}` : ''}`);
   set('output', `last output ${formatDuration(quiet)} ago (quiet after ${formatDuration(t.quietMs)}, stuck after ${formatDuration(t.stuckMs)})`);
@@ -161,18 +170,25 @@ export function decideStatus(rules: CompiledRules, s: StatusSignals): StatusVerd
   const indicatorSignal = (): SignalName => (m.working ? 'screen.working' : 'title');
   const promptSignal = (): SignalName => (m.idle ? 'screen.idle' : 'title');
 
-  // 1. exited
-  if (!s.alive) return decide('exited', `process ${signals.process.value}`, 'process');
+  // 1. exited, with the CLI's last words
+  if (!s.alive) {
+    const message = exitMessage(m.error, s.screenLines);
+    return message
+      ? decide('exited', `process ${signals.process.value}: "${message}"`, 'process', ...(m.error ? ['screen.error' as const] : []))
+      : decide('exited', `process ${signals.process.value}`, 'process');
+  }
 
   // 2. hook
   if (hook && hookFresh) {
     const ago = formatDuration(s.now - hook.at);
-    if (hook.kind === 'waiting') return decide('waiting', `agent hook reported waiting for input ${ago} ago`, 'hook');
+    const said = hook.message ? `: "${hook.message.length > 120 ? `${hook.message.slice(0, 119)}…` : hook.message}"` : '';
+    const who = hook.runtime ? `${hook.runtime} hook` : 'agent hook';
+    if (hook.kind === 'waiting') return decide('waiting', `${who} reported waiting for input ${ago} ago${said}`, 'hook');
     if (hook.kind === 'idle' || hook.kind === 'stop') {
-      return decide('idle', `agent hook reported ${hook.kind === 'stop' ? 'the turn ended' : 'idle'} ${ago} ago`, 'hook');
+      return decide('idle', `${who} reported ${hook.kind === 'stop' ? 'the turn ended' : 'idle'} ${ago} ago`, 'hook');
     }
-    if (s.now - hook.at >= t.stuckMs) return decide('stuck', `agent hook reported working ${ago} ago and nothing was printed since`, 'hook', 'output');
-    return decide('working', `agent hook reported working ${ago} ago`, 'hook');
+    if (s.now - hook.at >= t.stuckMs) return decide('stuck', `${who} reported working ${ago} ago and nothing was printed since`, 'hook', 'output');
+    return decide('working', `${who} reported working ${ago} ago`, 'hook');
   }
 
   // 3. waiting
@@ -189,15 +205,20 @@ export function decideStatus(rules: CompiledRules, s: StatusSignals): StatusVerd
     return decide('starting', `no ready prompt yet, ${formatDuration(age)} since start (limit ${formatDuration(t.startupMs)})`, 'startup');
   }
 
-  // 5. working: recent output
-  if (quiet < t.quietMs) {
+  // 5. working: recent output — but a runtime that animates while it works shows an indicator
+  // then, so recent output with its idle prompt or an error visible is the screen being drawn,
+  // not evidence of work.
+  if (quiet < t.quietMs && (indicator || !rules.animates || !(prompt || m.error))) {
     return indicator
       ? decide('working', `output ${formatDuration(quiet)} ago; ${indicator.why}`, 'output', indicatorSignal())
       : decide('working', `output ${formatDuration(quiet)} ago`, 'output');
   }
 
-  // 6. idle: quiet with a prompt
-  if (prompt) return decide('idle', `quiet for ${formatDuration(quiet)} at the ${prompt.why}`, 'output', promptSignal());
+  // 5b. an error message on a quiet screen: the CLI stopped on a failure
+  if (m.error && !indicator) return decide('waiting', `${show(m.error)}; no working indicator, last output ${formatDuration(quiet)} ago`, 'screen.error', 'output');
+
+  // 6. idle: quiet (or only redrawn) with a prompt
+  if (prompt) return decide('idle', `${quiet < t.quietMs ? `redrawn ${formatDuration(quiet)} ago` : `quiet for ${formatDuration(quiet)}`} at the ${prompt.why}`, 'output', promptSignal());
 
   // 7. startup stall
   if (!s.readySeen) {
@@ -219,6 +240,20 @@ export function decideStatus(rules: CompiledRules, s: StatusSignals): StatusVerd
 
   // 11. working: quiet, nothing recognisable
   return decide('working', `quiet for ${formatDuration(quiet)} with no prompt visible; a silent command may be running`, 'output');
+}
+
+/**
+ * The message a CLI left when it exited: the screen line an `error` rule matched, else the last
+ * one or two non-blank lines (joined with a space), at most 160 characters; '' for a blank screen.
+ *
+ * @param hit the `error` rule that matched, if any.
+ * @param lines the screen rows at exit.
+ */
+export function exitMessage(hit: RuleHit | undefined, lines: readonly string[]): string {
+  const cut = (t: string) => (t.length > 160 ? `${t.slice(0, 159)}…` : t);
+  if (hit) return cut(hit.text);
+  const tail = lines.map((l) => l.trim()).filter(Boolean).slice(-2);
+  return cut(tail.join(' '));
 }
 
 /**
