@@ -177,7 +177,8 @@ describe('scheduler', () => {
   it('slinging five beads with max_polecats=2 runs two at a time and finishes all five', async () => {
     expect((await gt(['config', 'set', 'scheduler.max_polecats', '2'], { env })).code).toBe(0);
     const beads: string[] = [];
-    for (let n = 1; n <= 5; n++) beads.push(await scriptedBead(env, `batch ${n}`, ['sleep 700', `done --no-changes batch ${n}`]));
+    // Each bead runs 4 s, longer than five slings take, so no polecat frees its place while they are slung.
+    for (let n = 1; n <= 5; n++) beads.push(await scriptedBead(env, `batch ${n}`, ['sleep 4000', `done --no-changes batch ${n}`]));
     const outs = [];
     for (const b of beads) outs.push(await sling(env, b));
     expect(outs.filter((o) => o.json<{ queued?: unknown }>().queued).length).toBeGreaterThanOrEqual(3);
