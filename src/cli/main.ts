@@ -22,6 +22,7 @@ const GROUPS: Group[] = [
   { names: ['crew'], load: () => import('./commands/crew.js') },
   { names: ['config'], load: () => import('./commands/config.js') },
   { names: ['status'], load: () => import('./commands/status.js') },
+  { names: ['doctor'], load: () => import('./commands/doctor.js') },
   { names: ['bd'], load: () => import('./commands/bd.js') },
   { names: ['daemon'], load: () => import('./commands/daemon.js') },
   { names: ['sling'], load: () => import('./commands/sling.js') },
