@@ -43,6 +43,7 @@ const GROUPS: Group[] = [
   { names: ['scheduler'], load: () => import('./commands/scheduler.js') },
   { names: ['feed'], load: () => import('./commands/feed.js') },
   { names: ['seance'], load: () => import('./commands/seance.js') },
+  { names: ['costs'], load: () => import('./commands/costs.js') },
   { names: ['demo'], load: () => import('./commands/demo.js') },
   { names: ['tui'], load: () => import('./commands/tui.js') },
 ];

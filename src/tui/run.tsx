@@ -16,7 +16,7 @@ import { buildKeymap, type Keymap } from './keys/keymap.js';
 import type { Scope } from './keys/commands.js';
 import { screenPlan } from './plan.js';
 import { Compositor, type PaneLayer } from './render/compositor.js';
-import { readTownView } from './state/read-model.js';
+import { readTownView, watchDayCosts } from './state/read-model.js';
 import { createTownStore, createUiStore, pushToast, TOAST_MS, type Stores } from './state/stores.js';
 import { agentsInOrder, clampIndex, escalationItems, filterFor, mailItems, queueItems, readyItems } from './state/selectors.js';
 import { loadTheme, themeDirs, type Theme } from './theme.js';
@@ -251,6 +251,8 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
   stdin.setEncoding('utf8');
   stdin.resume();
 
+  // Today's token cost for the header: read from the runtimes' logs off the first frame, every 30 s.
+  let stopCosts: () => void = () => undefined;
   let finish!: (exit: TuiExit) => void;
   const done = new Promise<TuiExit>((r) => { finish = r; });
   const stop = (reason: string) => {
@@ -259,6 +261,7 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
     clearInterval(clock);
     clearTimeout(flushTimer);
     clearTimeout(refreshTimer);
+    stopCosts();
     unsubUi();
     unsubTown();
     stdin.off('data', onData);
@@ -306,6 +309,7 @@ export async function runTui(options: RunTuiOptions): Promise<TuiExit> {
   for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => stop(sig));
 
   link.start();
+  stopCosts = watchDayCosts(town, options.env, (costs) => stores.town.setState({ costs }));
   placePanes();
   return done;
 }

@@ -124,6 +124,25 @@ const TuiSchema = z.strictObject({
   fps: z.number().int().min(1).max(60).default(20),
 });
 
+/**
+ * Token costs (`gt costs`, issue #11): price overrides by model, in USD per million tokens, over
+ * the defaults of `core/costs/prices.ts`. A model id's dots are written as `_` in the key
+ * (`gt config set costs.prices.gpt-9_1 '{"input":1.25,"output":10}'`), since keys are dotted.
+ */
+const CostsSchema = z.strictObject({
+  /** Model id (or the id its dated snapshots start with) → prices in USD per million tokens. */
+  prices: z.record(z.string().min(1), z.strictObject({
+    /** Input tokens not read from or written to a cache. */
+    input: z.number().min(0),
+    /** Output tokens (reasoning included). */
+    output: z.number().min(0),
+    /** Input tokens read from a prompt cache (default: the input price). */
+    cache_read: z.number().min(0).optional(),
+    /** Input tokens written to a prompt cache (default: the input price). */
+    cache_write: z.number().min(0).optional(),
+  })).default({}),
+});
+
 /** `settings/config.json` of a town. */
 export const TownSettingsSchema = z.strictObject({
   /** Always `"town-settings"`. */
@@ -152,6 +171,8 @@ export const TownSettingsSchema = z.strictObject({
   scheduler: SchedulerSchema.prefault({}),
   /** Terminal UI: key overrides, leave chord, pane grid, frame rate. */
   tui: TuiSchema.prefault({}),
+  /** Token cost prices (`gt costs`); absent until a price is set, so the defaults file stays as it was. */
+  costs: CostsSchema.optional(),
 });
 /** Parsed town settings, defaults filled in. */
 export type TownSettings = z.infer<typeof TownSettingsSchema>;

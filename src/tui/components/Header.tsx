@@ -1,18 +1,33 @@
 /**
  * The header row: town, agents by status, convoys in flight, unread mail, open escalations by
- * severity, merge queue length. Every figure has a word next to it (never colour alone).
+ * severity, merge queue length, and today's token cost (from the runtimes' logs, fed every ~30 s
+ * by `watchDayCosts`, never computed here). Every figure has a word next to it (never colour alone).
  */
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { inert, pad } from '../text.js';
 import { statusCounts } from '../state/selectors.js';
+import type { DayCosts } from '../../store/costs/costs.js';
 import { useTheme, useTown } from './context.js';
+
+/** Tokens in short: `950`, `90.4k`, `1.2M`. */
+export function shortTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0).replace(/\.0$/, '')}k`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+/** The header's cost figure: `today $1.23 · 90.4k tok` (`+?` when some model has no price). */
+export function costText(c: DayCosts): string {
+  return `today $${c.usd.toFixed(2)}${c.complete ? '' : '+?'} · ${shortTokens(c.tokens)} tok`;
+}
 
 /** See the module comment. */
 export const Header = memo(function Header({ width }: { width: number }) {
   const t = useTheme();
   const view = useTown((s) => s.view);
   const sessions = useTown((s) => s.sessions);
+  const costs = useTown((s) => s.costs);
   const counts = statusCounts(view, sessions);
   const inFlight = view.convoys.filter((c) => !c.landed).length;
   const sev = (s: string) => view.escalations.filter((e) => e.severity === s && e.state === 'open').length;
@@ -31,6 +46,8 @@ export const Header = memo(function Header({ width }: { width: number }) {
     [`│ ${agentText} `, t.colors.header],
     [`│ escalations ${sevText || '0'} `, sev('critical') + sev('high') ? t.colors.critical : t.colors.header],
     [`│ mail ${view.unread} unread `, view.unread ? t.colors.key : t.colors.header],
+    // Before queue and convoys, which the side tabs and the tree also show.
+    ...(costs ? [[`│ ${costText(costs)} `, t.colors.header] as [string, string | undefined]] : []),
     [`│ queue ${view.queue.length} `, t.colors.header],
     [`│ convoys ${inFlight} `, t.colors.header],
   ];

@@ -7,6 +7,7 @@
 import type { Issue } from '../../core/ledger/types.js';
 import { OVERSEER } from '../../core/mail/addresses.js';
 import { convoyInfo, listConvoys } from '../../store/convoys.js';
+import { dayCosts, LogCache, type DayCosts } from '../../store/costs/costs.js';
 import { listEscalations, type EscalationRow } from '../../store/escalations.js';
 import { inbox, type InboxEntry } from '../../store/mail/mail.js';
 import { findMoleculeOf, moleculeSteps } from '../../store/molecule-progress.js';
@@ -127,4 +128,43 @@ export function readTownView(town: Town): TownView {
       escalations, queue, molecules, readAt: Date.now(),
     };
   });
+}
+
+/** Options of {@link watchDayCosts}. */
+export interface DayCostsWatch {
+  /** Time between reads, in ms (default 30 s): logs grow with every model response. */
+  intervalMs?: number;
+  /** Wait before the first read, in ms (default 1 s), so the TUI's first frame never waits on logs. */
+  firstDelayMs?: number;
+  /** The clock (ms since the epoch). */
+  now?: () => number;
+}
+
+/**
+ * Feed `onCosts` with today's token usage and cost (`gt costs --since today`) for the header:
+ * once after `firstDelayMs`, then every `intervalMs`, never two reads at once. Each read re-reads
+ * only the logs whose size or mtime changed (a {@link LogCache} lives as long as the watch). A
+ * failed read keeps the last figure. Timers do not keep the process alive.
+ *
+ * @returns a function that stops the watch.
+ */
+export function watchDayCosts(town: Town, env: NodeJS.ProcessEnv, onCosts: (costs: DayCosts) => void, options: DayCostsWatch = {}): () => void {
+  const cache = new LogCache();
+  const now = options.now ?? Date.now;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const run = async () => {
+    try {
+      const costs = await dayCosts(town, env, cache, now());
+      if (!stopped) onCosts(costs);
+    } catch {
+      // a broken log folder or settings file: keep the last figure; gt costs shows why
+    }
+    if (!stopped) timer = setTimeout(() => void run(), options.intervalMs ?? 30_000).unref();
+  };
+  timer = setTimeout(() => void run(), options.firstDelayMs ?? 1_000).unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

@@ -7,6 +7,7 @@
  * - the UI store holds view state: focus, selections, filter, grid, modal, toasts.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { DayCosts } from '../../store/costs/costs.js';
 import { emptyTownView, type TownView } from './read-model.js';
 
 /** What the daemon says about one agent's session. */
@@ -40,6 +41,8 @@ export interface TownState {
   attached: Record<string, true>;
   /** Error of the last failed read of town.db, shown in the banner. */
   readError?: string;
+  /** Today's token usage and cost from the runtimes' logs (absent until first computed). */
+  costs?: DayCosts;
 }
 
 /** Areas that take focus, in Tab order; `focus.N` focuses the N-th. */
