@@ -4,6 +4,7 @@
  * Runs the named benchmarks in the order given; no name runs every known one. An unknown
  * name prints the known ones and exits with status 2. Benchmarks print; they never assert.
  */
+import { benchAgents } from './agents.js';
 import { benchFormula } from './formula.js';
 import { benchLedger } from './ledger.js';
 import { benchRefinery } from './refinery.js';
@@ -17,6 +18,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<void>>> = {
   refinery: benchRefinery,
   tui: benchTui,
   formula: benchFormula,
+  agents: benchAgents,
 };
 
 async function main(argv: string[]): Promise<number> {

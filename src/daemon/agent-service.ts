@@ -156,10 +156,11 @@ export class AgentService implements DaemonService {
     const agent = requireAgent(town.db, address);
     const settings = town.settings();
     const preset = resolveRuntime(options.runtime || agent.runtime || settings.default_agent, settings.agents, process.env);
+    // Hooks first: a settings file it cannot merge stops the start before anything is recorded.
+    const cwd = agent.worktree || this.ctx.root;
+    installAgentHooks(preset.hooks, cwd);
     const generation = writeTx(town.db, () => nextGeneration(town.db, address));
     const fresh = getAgent(town.db, address) ?? agent;
-    const cwd = fresh.worktree || this.ctx.root;
-    installAgentHooks(preset.hooks, cwd);
     const launch = launchArgv(preset, { prompt: options.prompt ?? beacon(fresh, options.reason), extraArgs: hookArgs(preset.hooks) });
     const env = agentEnv({ root: this.ctx.root, agent: fresh, preset, generation, base: process.env, emailDomain: settings.agent_email_domain, gtBin: this.ctx.gtBin });
     mkdirSync(recordingsDir(this.ctx.root), { recursive: true });
