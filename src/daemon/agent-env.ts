@@ -48,10 +48,19 @@ export interface AgentEnvInput {
 /** Variables of the daemon's environment that must not leak into an agent's. */
 const DROPPED = new Set(['GT_DEBUG', 'NODE_OPTIONS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'NODE_ENV', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']);
 
+/**
+ * CI markers (`CI`, `CONTINUOUS_INTEGRATION`, `CI_*`, as is-in-ci reads them) are dropped too: an
+ * agent's terminal is interactive by construction, and Ink-based CLIs (Gemini CLI) draw nothing
+ * while they are set, so a daemon started from a CI shell would host blank agents.
+ */
+function isCiMarker(key: string): boolean {
+  return key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_');
+}
+
 /** The complete environment of an agent's session. */
 export function agentEnv(input: AgentEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.base)) if (v !== undefined && !DROPPED.has(k)) env[k] = v;
+  for (const [k, v] of Object.entries(input.base)) if (v !== undefined && !DROPPED.has(k) && !isCiMarker(k)) env[k] = v;
   const { agent } = input;
   const email = agent.role === 'polecat' || agent.role === 'crew'
     ? agent.role === 'polecat' ? polecatEmail(agent.rig, agent.name, input.emailDomain) : `${agent.rig}.crew.${agent.name}@${input.emailDomain}`

@@ -16,6 +16,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchArgv, PRESETS } from '../../src/core/agents/presets.js';
 import { HostedSession } from '../../src/sessions/hosted-session.js';
+import { reapProcessesUnder } from './reap.js';
 import { SCENARIOS, type Expectation, type Key, type Scenario } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -77,7 +78,13 @@ async function settle(s: HostedSession, quietMs = 1500, maxMs = 4000): Promise<v
 }
 
 function version(runtime: string): string {
-  return execFileSync(join(bin, runtime), ['--version'], { encoding: 'utf8', env: { ...process.env, HOME: tmpdir() } }).trim();
+  const home = mkdtempSync(join(tmpdir(), 'gt-screens-version-'));
+  try {
+    return execFileSync(join(bin, runtime), ['--version'], { encoding: 'utf8', env: { ...process.env, HOME: home } }).trim();
+  } finally {
+    reapProcessesUnder(home);
+    rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
 }
 
 async function record(sc: Scenario, cols: number, rows: number, ver: string): Promise<RecordingEntry> {
@@ -122,6 +129,7 @@ async function record(sc: Scenario, cols: number, rows: number, ver: string): Pr
     };
   } finally {
     s.dispose();
+    reapProcessesUnder(home);
     // A CLI's own children may still write into HOME for a moment after it exits.
     for (const dir of [home, repo]) {
       try {

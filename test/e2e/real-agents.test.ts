@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentInfo } from '../../src/daemon/agent-service.js';
 import type { DaemonClient } from '../../src/daemon/client.js';
+import { reapProcessesUnder } from '../agent-clis/reap.js';
 import { GIT_ENV, ROOT, tempDir } from '../cli/helpers.js';
 import { GT_BIN, client, fakeTown, git, runBin, sling, townDb, waitFor, waitStatus } from './helpers.js';
 
@@ -56,6 +57,7 @@ describe('the real agent CLIs', () => {
   afterAll(async () => {
     c?.close();
     await runBin(GT_BIN, ['daemon', 'stop'], { env });
+    reapProcessesUnder(tmp.dir); // Codex's detached app-server daemon, started from this HOME
     tmp.cleanup();
   });
 

@@ -110,12 +110,14 @@ describe('what a session starts with', () => {
   };
 
   it('has the Gas Town variables, the agent identity and gt/bd first on PATH', () => {
-    const env = agentEnv({ root: tmp.dir, agent, preset: resolveRuntime('claude'), generation: 3, base: { PATH: '/usr/bin', HOME: '/h', VITEST: '1' }, emailDomain: 'gastown.local', gtBin: GT_BIN });
+    const env = agentEnv({ root: tmp.dir, agent, preset: resolveRuntime('claude'), generation: 3, base: { PATH: '/usr/bin', HOME: '/h', VITEST: '1', CI: 'true', CI_JOB_ID: '7', CONTINUOUS_INTEGRATION: '1' }, emailDomain: 'gastown.local', gtBin: GT_BIN });
     expect(env).toMatchObject({
       GT_ROOT: tmp.dir, GT_RIG: 'app', GT_ROLE: 'polecat', GT_AGENT: 'claude', BD_ACTOR: 'app/polecats/nux',
       GIT_AUTHOR_NAME: 'app/polecats/nux', GIT_AUTHOR_EMAIL: 'app.polecats.nux@gastown.local', TERM: 'xterm-256color', COLORTERM: 'truecolor', HOME: '/h',
     });
     expect(env.VITEST).toBeUndefined();
+    // an agent's terminal is interactive: Ink-based CLIs draw nothing while CI is set
+    expect([env.CI, env.CI_JOB_ID, env.CONTINUOUS_INTEGRATION]).toEqual([undefined, undefined, undefined]);
     expect(env.PATH!.split(':')[0]).toBe(shimDir(tmp.dir));
     expect(readFileSync(join(shimDir(tmp.dir), 'gt'), 'utf8')).toContain(GT_BIN);
   });
