@@ -42,7 +42,7 @@ async function runHook(ctx: CliContext, runtime: string, event: string, payloadA
       const v = JSON.parse(raw) as unknown;
       if (v && typeof v === 'object' && !Array.isArray(v)) payload = v as Record<string, unknown>;
     } catch {
-      ctx.io.err(`gt agents hook ${runtime} ${event}: the event is not JSON; reporting the event without its fields`);
+      ctx.io.err(`gt agents hook ${runtime} ${event}: the event is not JSON; reporting the event without its fields\n`);
     }
   }
   const act = interpretHook(runtime, event, payload);
@@ -95,7 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         await runHook(ctx, runtime, event, payload);
       } catch (e) {
-        ctx.io.err(`gt agents hook ${runtime} ${event}: ${(e as Error).message}`);
+        ctx.io.err(`gt agents hook ${runtime} ${event}: ${(e as Error).message}\n`);
       }
     });
 
