@@ -16,13 +16,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchArgv, PRESETS } from '../../src/core/agents/presets.js';
 import { HostedSession } from '../../src/sessions/hosted-session.js';
+import { AGENT_CLIS_BIN } from './paths.js';
 import { reapProcessesUnder } from './reap.js';
 import { SCENARIOS, type Expectation, type Key, type Scenario } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const outDir = join(root, 'test', 'fixtures', 'screens');
-const bin = join(here, 'node_modules', '.bin');
+const bin = AGENT_CLIS_BIN;
 const SIZES: Array<[number, number]> = [[80, 24], [200, 50]];
 
 /**

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentInfo } from '../../src/daemon/agent-service.js';
 import type { DaemonClient } from '../../src/daemon/client.js';
+import { AGENT_CLIS_BIN } from '../agent-clis/paths.js';
 import { reapProcessesUnder } from '../agent-clis/reap.js';
-import { GIT_ENV, ROOT, tempDir } from '../cli/helpers.js';
+import { GIT_ENV, tempDir } from '../cli/helpers.js';
 import { GT_BIN, client, fakeTown, git, runBin, sling, townDb, waitFor, waitStatus } from './helpers.js';
 
-const CLIS = join(ROOT, 'test', 'agent-clis', 'node_modules', '.bin');
+const CLIS = AGENT_CLIS_BIN;
 
 /** Run `gt` as an agent's hook runs it: in the worktree, with the session's env, the event JSON on stdin. */
 function hook(env: Record<string, string>, cwd: string, args: string[], stdin: string): Promise<{ code: number; out: string; err: string }> {
