@@ -106,11 +106,12 @@ function exclude(worktree: string, paths: string[]): void {
  *
  * @param kind the preset's `hooks`.
  * @param worktree absolute path of the session's working directory.
- * @returns the absolute paths written ([] for codex and runtimes without hooks).
+ * @returns the absolute paths written ([] for codex, runtimes without hooks, and a folder that does not exist).
  * @throws GtError CONFIG_INVALID when an existing settings file is not a JSON object (it is left as it was).
  */
 export function installAgentHooks(kind: HookKind, worktree: string): string[] {
-  if (kind !== 'claude' && kind !== 'gemini') return [];
+  // A missing folder is the session's error to report ("working directory … does not exist"), not ours to create.
+  if ((kind !== 'claude' && kind !== 'gemini') || !existsSync(worktree)) return [];
   const written: string[] = [];
   for (const rel of hookFilesFor(kind)) {
     const file = join(worktree, rel);

@@ -4,7 +4,7 @@
  * broken settings file left as it was.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hookOutput, interpretHook } from '../../src/core/agents/hook-events.js';
@@ -82,6 +82,9 @@ describe('installAgentHooks', () => {
     expect(git(wt, 'status', '--porcelain')).toBe('');
     expect(installAgentHooks('codex', wt)).toEqual([]);
     expect(installAgentHooks('none', wt)).toEqual([]);
+    // a folder that is gone stays gone (the session reports it), no settings-only folder is made
+    expect(installAgentHooks('claude', join(tmp.dir, 'gone'))).toEqual([]);
+    expect(existsSync(join(tmp.dir, 'gone'))).toBe(false);
   });
 
   it('refuses a settings file that is not JSON, naming it, and leaves it as it was', () => {
