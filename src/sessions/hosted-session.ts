@@ -11,11 +11,12 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as pty from 'node-pty';
 import { GtError } from '../core/errors.js';
 import { AsciicastWriter } from './replay.js';
+import { resolveCommand } from './resolve-command.js';
+export { resolveCommand, type ResolvedCommand } from './resolve-command.js';
 import { bufferLines, cursorOf, DEFAULT_SCROLLBACK_LINES, screenLines, TerminalFeeder, type CursorPosition } from './screen.js';
 
 /** Pause the PTY when more than this many bytes wait to be parsed by xterm (1 MiB). */
@@ -104,30 +105,6 @@ export interface HostedSessionEvents {
   exit: [info: SessionExit];
   /** The agent set its title with OSC 0 or 2. */
   title: [title: string];
-}
-
-/** Where `command` resolves to, or why it does not. */
-export type ResolvedCommand = { path: string } | { error: string };
-
-/**
- * Resolves a command as execvp would: a name containing '/' is a path (relative to `cwd`),
- * anything else is searched on `env.PATH` (an empty entry means `cwd`; no PATH, no search). Must be an executable file.
- *
- * @returns `{ path }` (absolute) or `{ error }` ("not found on PATH (/usr/bin:/bin)").
- */
-export function resolveCommand(command: string, env: Record<string, string>, cwd: string): ResolvedCommand {
-  if (!command) return { error: 'empty command' };
-  if (command.includes('/')) {
-    const abs = path.resolve(cwd, command);
-    if (!fs.existsSync(abs)) return { error: `no such file (${abs})` };
-    return isExecutableFile(abs) ? { path: abs } : { error: `not an executable file (${abs})` };
-  }
-  const search = env.PATH ?? '';
-  for (const dir of search ? search.split(':') : []) {
-    const candidate = path.resolve(cwd, dir || '.', command);
-    if (isExecutableFile(candidate)) return { path: candidate };
-  }
-  return { error: `not found on PATH (${search})` };
 }
 
 /** Signal number → name (15 → SIGTERM). */
@@ -488,16 +465,6 @@ function pidExists(pid: number): boolean {
 function checkSize(cols: number, rows: number): void {
   if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1) {
     throw new GtError('INVALID_VALUE', `terminal size must be positive integers, got ${cols}x${rows}`);
-  }
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -5,12 +5,12 @@
  * Configured runtimes are the town's `default_agent`, each rig's `agent`, every runtime recorded
  * on a (not nuked) agent, and every custom agent in the town settings.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { MIN_GIT, MIN_GIT_REASON, MIN_NODE, installHint, parseVersion, versionAtLeast } from '../../core/doctor/requirements.js';
 import type { Finding } from '../../core/doctor/types.js';
 import { isGtError } from '../../core/errors.js';
 import { resolveRuntime, type RuntimePreset } from '../../core/agents/presets.js';
+import { resolveCommand } from '../../sessions/resolve-command.js';
 import { git } from '../git/git.js';
 import { listRigs, rigSettings } from '../town/rigs.js';
 import type { Town } from '../town/town.js';
@@ -48,35 +48,6 @@ export async function checkGit(dir: string): Promise<Finding> {
     id: 'git.version', status: 'problem', message: `git ${found} is older than ${MIN_GIT}: ${MIN_GIT_REASON}`,
     fix: `upgrade git to ${MIN_GIT} or newer`, details,
   };
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Where `command` would be found: a command with a `/` is checked as a path itself (relative to
- * `cwd`), a bare name in each directory of `pathVar` in turn (empty entries skipped).
- *
- * @returns the absolute path of the executable, or undefined when there is none.
- */
-export function findOnPath(command: string, pathVar: string, cwd = process.cwd()): string | undefined {
-  if (command.includes('/')) {
-    const abs = isAbsolute(command) ? command : resolve(cwd, command);
-    return isExecutableFile(abs) ? abs : undefined;
-  }
-  for (const dir of pathVar.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /**
@@ -157,7 +128,9 @@ async function checkOne(name: string, uses: string[], preset: RuntimePreset, o: 
     }
     if (preset.command === process.execPath) return { id, status: 'ok', message: `runs this node ${process.version} ${usedBy}`, details: { ...details, exe: process.execPath } };
   }
-  const exe = findOnPath(preset.command, o.path);
+  // The session host's own lookup (execvp rules), so found here means found when a session starts.
+  const resolved = resolveCommand(preset.command, { PATH: o.path }, process.cwd());
+  const exe = 'path' in resolved ? resolved.path : undefined;
   if (!exe) {
     const where = preset.command.includes('/') ? 'does not exist or is not executable' : `is not on ${o.pathSource}`;
     const other = otherRuntimeHint(name, uses);
