@@ -53,14 +53,15 @@ export async function gt(args: string[], options: { cwd?: string; env?: NodeJS.P
   return { code, out: out.join(''), err: err.join(''), json: <T>() => JSON.parse(out.join('')) as T };
 }
 
-/** Run a built bin as a real process. */
-export function runBin(bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+/** Run a built bin as a real process; `input` is written to its stdin (else stdin is closed). */
+export function runBin(bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliRun> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: { ...process.env, ...GIT_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: { ...process.env, ...GIT_ENV, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { err += d; });
     child.on('error', rej);
     child.on('close', (code) => res({ code: code ?? -1, out, err, json: <T>() => JSON.parse(out) as T }));
   });

@@ -4,7 +4,6 @@
  * dialog named within 5 s of being drawn, and their hooks, installed in the polecat's worktree
  * and fed the JSON the runtimes' docs give, move the status as the events say.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,24 +11,13 @@ import type { AgentInfo } from '../../src/daemon/agent-service.js';
 import type { DaemonClient } from '../../src/daemon/client.js';
 import { AGENT_CLIS_BIN } from '../agent-clis/paths.js';
 import { reapProcessesUnder } from '../agent-clis/reap.js';
-import { GIT_ENV, tempDir } from '../cli/helpers.js';
+import { tempDir } from '../cli/helpers.js';
 import { GT_BIN, client, fakeTown, git, runBin, sling, townDb, waitFor, waitStatus } from './helpers.js';
 
 const CLIS = AGENT_CLIS_BIN;
 
 /** Run `gt` as an agent's hook runs it: in the worktree, with the session's env, the event JSON on stdin. */
-function hook(env: Record<string, string>, cwd: string, args: string[], stdin: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [GT_BIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', rej);
-    child.on('close', (code) => res({ code: code ?? -1, out, err }));
-    child.stdin.end(stdin);
-  });
-}
+const hook = (env: Record<string, string>, cwd: string, args: string[], input: string) => runBin(GT_BIN, args, { cwd, env, input });
 
 describe('the real agent CLIs', () => {
   const tmp = tempDir('gt-real-');
